@@ -1,0 +1,67 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(CURDIR)/$(VENV)/bin/python
+# sam build needs a python3.12 on PATH; the project's venv provides one.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help install up down env migrate test lint bench run demo \
+        sam-validate sam-build coldstart layer-size openapi clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create .venv (Python 3.12) with every dependency
+$(VENV)/.installed: pyproject.toml uv.lock scripts/bootstrap.sh
+	scripts/bootstrap.sh
+	@touch $@
+
+up: install ## start local Postgres and Kafka (idempotent), create database and topics
+	scripts/stack.sh up
+
+down: ## stop local Postgres and Kafka
+	scripts/stack.sh down
+
+env: ## print DB_DSN=… and KAFKA_BROKERS=… for eval "$(make -s env)"
+	@scripts/stack.sh env
+
+migrate: up ## apply db/migrations with yoyo
+	scripts/stack.sh migrate
+
+test: migrate ## the whole suite against the real Postgres and Kafka
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff and mypy (strict for order_core)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/order_core functions localrun bench tests
+
+bench: migrate ## drive MSK-shaped batches through the batch processor and print events/s
+	$(PY) -m bench $(BENCH_ARGS)
+
+run: migrate ## run every function of template.yaml locally (Kafka consumers, HTTP API, schedules)
+	$(PY) -m localrun $(RUN_ARGS)
+
+demo: migrate ## publish a full lifecycle through the running stack and print a timeline per order
+	$(PY) -m localrun.demo $(DEMO_ARGS)
+
+sam-validate: install ## sam validate --lint and sam validate (no Docker needed)
+	scripts/sam.sh validate
+
+sam-build: install ## sam build (no Docker needed)
+	scripts/sam.sh build
+
+coldstart: install ## time the import and initialisation of one Kafka function (no network)
+	scripts/sam.sh coldstart
+
+layer-size: sam-build ## unzipped size of the built OrderCoreLayer
+	scripts/sam.sh layer-size
+
+openapi: install ## regenerate docs/openapi.json from the API code
+	$(PY) scripts/openapi.py
+
+clean: down ## remove local state, venv and build outputs
+	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
