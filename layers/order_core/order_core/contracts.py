@@ -1,0 +1,180 @@
+"""Kafka event contracts: the seed's JSON field names, byte for byte.
+
+Readers are tolerant (unknown fields ignored, only the fields this service needs are required);
+writers emit exactly the seed's fields, in the seed's order, compact, like Go's encoding/json.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from order_core.domain import (
+    Command,
+    DomainEvent,
+    InventoryReserved,
+    OrderCancelled,
+    OrderCreated,
+    OrderPaid,
+    OrderShipped,
+    OutOfStock,
+    PaymentFailed,
+    PaymentSucceeded,
+)
+
+
+def _two_places(value: Decimal) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or (isinstance(exponent, int) and exponent < -2):
+        raise ValueError("must be a decimal amount with at most two places")
+    return value.quantize(Decimal("0.01"))
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=12), AfterValidator(_two_places)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class _Inbound(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class OrderItem(_Inbound):
+    product_id: str | None = None
+    quantity: int | None = None
+    price: str | None = None
+
+
+class OrderCreatedEvent(_Inbound):
+    order_id: UUID
+    user_id: UUID | None = None
+    total: Money | None = None
+    currency: Currency | None = None
+    items_count: int | None = None
+    items: list[OrderItem] = []
+
+    def to_command(self) -> Command:
+        return OrderCreated(self.order_id)
+
+
+class PaymentSucceededEvent(_Inbound):
+    payment_id: Identifier
+    order_id: UUID
+    user_id: UUID | None = None
+    amount: Money
+    currency: Currency
+    payment_date: datetime | None = None
+    payment_method: str | None = None
+    provider_id: str | None = None
+
+    def to_command(self) -> Command:
+        paid_at = self.payment_date.astimezone(UTC) if self.payment_date else None
+        return PaymentSucceeded(self.order_id, self.payment_id, self.amount, self.currency, paid_at)
+
+
+class PaymentFailedEvent(_Inbound):
+    payment_id: Identifier
+    order_id: UUID
+    user_id: UUID | None = None
+    amount: str | None = None
+    currency: str | None = None
+    reason: str = ""
+    code: str | None = None
+
+    def to_command(self) -> Command:
+        return PaymentFailed(self.order_id, self.payment_id, self.reason)
+
+
+class InventoryReservedEvent(_Inbound):
+    reservation_id: str | None = None
+    order_id: UUID
+    items: list[OrderItem] = []
+    reserved_at: str | None = None
+
+    def to_command(self) -> Command:
+        return InventoryReserved(self.order_id)
+
+
+class InventoryOutOfStockEvent(_Inbound):
+    order_id: UUID
+    product_id: Identifier
+    requested_qty: int | None = None
+    available_qty: int | None = None
+    timestamp: str | None = None
+
+    def to_command(self) -> Command:
+        return OutOfStock(self.order_id, self.product_id)
+
+
+InboundEvent = (
+    OrderCreatedEvent | PaymentSucceededEvent | PaymentFailedEvent | InventoryReservedEvent | InventoryOutOfStockEvent
+)
+
+INBOUND_TOPICS: dict[str, type[InboundEvent]] = {
+    "orders.created": OrderCreatedEvent,
+    "payments.succeeded": PaymentSucceededEvent,
+    "payments.failed": PaymentFailedEvent,
+    "inventory.reserved": InventoryReservedEvent,
+    "inventory.out_of_stock": InventoryOutOfStockEvent,
+}
+
+
+def rfc3339(moment: datetime) -> str:
+    """Go's time.RFC3339 in UTC: 2026-11-24T12:10:16Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class OrderPaidEvent(BaseModel):
+    order_id: str
+    user_id: str
+    amount: str
+    currency: str
+    payment_id: str
+    payment_date: str
+
+
+class OrderCancelledEvent(BaseModel):
+    order_id: str
+    user_id: str
+    reason: str | None = None  # the seed's `omitempty`
+    cancelled_at: str
+
+
+class OrderShippedEvent(BaseModel):
+    order_id: str
+    user_id: str
+    shipped_at: str
+
+
+OutboundEvent = OrderPaidEvent | OrderCancelledEvent | OrderShippedEvent
+
+
+def outbound(event: DomainEvent) -> tuple[str, OutboundEvent]:
+    """The topic and the seed-shaped payload of a domain event."""
+    ids: dict[str, Any] = {"order_id": str(event.order_id), "user_id": str(event.user_id)}
+    match event:
+        case OrderPaid():
+            paid = OrderPaidEvent(
+                **ids,
+                amount=f"{event.amount:.2f}",
+                currency=event.currency,
+                payment_id=event.payment_id,
+                payment_date=rfc3339(event.paid_at),
+            )
+            return "orders.paid", paid
+        case OrderCancelled():
+            reason = event.reason or None
+            return "orders.cancelled", OrderCancelledEvent(
+                **ids, reason=reason, cancelled_at=rfc3339(event.cancelled_at)
+            )
+        case OrderShipped():
+            return "orders.shipped", OrderShippedEvent(**ids, shipped_at=rfc3339(event.shipped_at))
+
+
+def encode(payload: OutboundEvent) -> str:
+    """Compact JSON in field order, omitting the seed's omitempty fields when empty."""
+    return payload.model_dump_json(exclude_none=True)
