@@ -1,0 +1,1 @@
+"""Adapters: Postgres (repository, unit of work, queries), Kafka (outbox publishing), AWS secrets."""

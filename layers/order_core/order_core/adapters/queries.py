@@ -1,0 +1,89 @@
+"""The read side in Postgres: an order with its history, and keyset-paginated lists by status."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from uuid import UUID
+
+from psycopg.rows import class_row
+
+from order_core.adapters.database import Database
+from order_core.domain import OrderStatus
+from order_core.exceptions import InvalidCursor
+from order_core.service.ports import OrderQueries
+from order_core.views import HistoryEntry, OrderDetail, OrderPage, OrderView
+
+ORDER_COLUMNS = """id, user_id, status, subtotal, tax, total, currency, customer_notes, metadata, payment_id,
+                   created_at, updated_at"""
+
+GET_ORDER = f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = %s AND deleted_at IS NULL"
+
+GET_HISTORY = """
+    SELECT from_status, to_status, trigger, source, occurred_at FROM order_status_history
+    WHERE order_id = %s ORDER BY id"""
+
+# (created_at, id) is the keyset: stable under inserts, served by orders_status_created_id_idx.
+LIST_ORDERS = f"""
+    SELECT {ORDER_COLUMNS} FROM orders
+    WHERE status = %(status)s AND deleted_at IS NULL
+      AND (%(after_at)s::timestamptz IS NULL OR (created_at, id) > (%(after_at)s, %(after_id)s::uuid))
+    ORDER BY created_at, id
+    LIMIT %(limit)s"""
+
+OUTBOX_BACKLOG = """
+    SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+    FROM outbox WHERE published_at IS NULL"""
+
+
+class PostgresQueries(OrderQueries):
+    """Reads in autocommit-free short transactions on the container's connection."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get_view(self, order_id: UUID) -> OrderView | None:
+        conn = self._db.connection()
+        with self._db.translate_errors(), conn.transaction(), conn.cursor(row_factory=class_row(OrderView)) as cur:
+            return cur.execute(GET_ORDER, [order_id]).fetchone()
+
+    def get_order(self, order_id: UUID) -> OrderDetail | None:
+        conn = self._db.connection()
+        with self._db.translate_errors(), conn.transaction():
+            with conn.cursor(row_factory=class_row(OrderView)) as cur:
+                order = cur.execute(GET_ORDER, [order_id]).fetchone()
+            if order is None:
+                return None
+            with conn.cursor(row_factory=class_row(HistoryEntry)) as cur:
+                history = cur.execute(GET_HISTORY, [order_id]).fetchall()
+        return OrderDetail(order=order, history=history)
+
+    def list_orders(self, status: OrderStatus, limit: int, cursor: str | None) -> OrderPage:
+        after_at, after_id = decode_cursor(cursor) if cursor else (None, None)
+        params = {"status": status, "after_at": after_at, "after_id": after_id, "limit": limit + 1}
+        conn = self._db.connection()
+        with self._db.translate_errors(), conn.transaction(), conn.cursor(row_factory=class_row(OrderView)) as cur:
+            rows = cur.execute(LIST_ORDERS, params).fetchall()
+        items, more = rows[:limit], len(rows) > limit
+        return OrderPage(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
+
+    def outbox_backlog(self) -> tuple[int, float]:
+        conn = self._db.connection()
+        with self._db.translate_errors(), conn.transaction():
+            row = conn.execute(OUTBOX_BACKLOG).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+
+def encode_cursor(last: OrderView) -> str:
+    raw = json.dumps({"at": last.created_at.isoformat(), "id": str(last.id)}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(raw["at"]), UUID(raw["id"])
+    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+        raise InvalidCursor(f"invalid cursor: {cursor!r}") from error

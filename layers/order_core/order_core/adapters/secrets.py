@@ -1,0 +1,32 @@
+"""Database credentials from Secrets Manager (cached by Powertools), for the AWS deployment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities import parameters
+from psycopg.conninfo import make_conninfo
+
+from order_core.config import Settings
+from order_core.exceptions import ConfigurationError
+
+SECRET_MAX_AGE_S = 300
+
+
+def database_conninfo(settings: Settings) -> str:
+    """`DB_DSN` when set (local); otherwise the RDS secret, with `DB_HOST` (the RDS Proxy) taking precedence."""
+    if settings.db_dsn:
+        return settings.db_dsn
+    if not settings.db_secret_arn:
+        raise ConfigurationError("set DB_DSN (local) or DB_SECRET_ARN (AWS)")
+    secret: Any = parameters.get_secret(settings.db_secret_arn, transform="json", max_age=SECRET_MAX_AGE_S)
+    if not isinstance(secret, dict) or not {"username", "password"} <= secret.keys():
+        raise ConfigurationError("the database secret must be JSON with username and password")
+    return make_conninfo(
+        host=settings.db_host or secret.get("host"),
+        port=secret.get("port") or settings.db_port,
+        dbname=settings.db_name or secret.get("dbname"),
+        user=secret["username"],
+        password=secret["password"],
+        sslmode="require",
+    )

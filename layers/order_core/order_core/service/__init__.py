@@ -1,0 +1,1 @@
+"""The service layer: applies batches of Kafka records and API commands through a unit of work."""

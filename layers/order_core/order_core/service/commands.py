@@ -1,0 +1,30 @@
+"""API commands (ship, cancel): the same state machine and unit of work as the Kafka batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from order_core.domain import Cancel, Ignored, Moved, Refused, Ship, decide
+from order_core.exceptions import OrderNotFound, TransitionRejected
+from order_core.service.changes import record_move
+from order_core.service.ports import Changes, UnitOfWork
+
+
+def apply_command(command: Ship | Cancel, request_id: str, uow: Callable[[], UnitOfWork], at: datetime) -> Changes:
+    """Lock the order, decide, write the transition; raise when the order is missing or the move is refused."""
+    changes = Changes()
+    with uow() as unit:
+        order = unit.lock_orders([command.order_id]).get(command.order_id)
+        if order is None:
+            raise OrderNotFound(command.order_id)
+        outcome = decide(order, command, at)
+        match outcome:
+            case Moved():
+                record_move(changes, outcome, command.trigger, request_id, at)
+            case Refused() | Ignored():
+                detail = outcome.detail if isinstance(outcome, Refused) else outcome.why
+                raise TransitionRejected(order.id, order.status, command.trigger, detail)
+        unit.save(changes)
+        unit.commit()
+    return changes

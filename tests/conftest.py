@@ -1,0 +1,143 @@
+"""Fixtures on the real local stack: Postgres and Kafka started by `make up` (never mocked, never skipped)."""
+
+from __future__ import annotations
+
+import os
+import time
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+
+from order_core.bootstrap import Container, build, reset_service
+from order_core.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _stack_env() -> dict[str, str]:
+    out = subprocess.run([str(ROOT / "scripts/stack.sh"), "env"], capture_output=True, text=True, check=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+@pytest.fixture(scope="session")
+def stack_env() -> dict[str, str]:
+    """Point every test (and every handler) at the local stack; fail loudly when it is not running."""
+    env = _stack_env()
+    env |= {
+        "KAFKA_AUTH": "none",
+        "KAFKA_PUBLISH_TIMEOUT_S": "3",
+        "POWERTOOLS_SERVICE_NAME": "order-service",
+        "POWERTOOLS_METRICS_NAMESPACE": "OrderServiceTests",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_REGION": "eu-west-1",
+    }
+    os.environ.update(env)
+    try:
+        psycopg.connect(env["DB_DSN"], connect_timeout=5).close()
+    except psycopg.OperationalError as error:
+        pytest.fail(f"Postgres of the local stack is not reachable (run `make up`): {error}")
+    return env
+
+
+@pytest.fixture(scope="session")
+def db_dsn(stack_env: dict[str, str]) -> str:
+    return stack_env["DB_DSN"]
+
+
+@pytest.fixture(scope="session")
+def brokers(stack_env: dict[str, str]) -> str:
+    return stack_env["KAFKA_BROKERS"]
+
+
+@pytest.fixture
+def conn(db_dsn: str) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(db_dsn, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def make_order(conn: psycopg.Connection[Any]) -> Callable[..., UUID]:
+    """Insert an order the way the order-creation service would."""
+
+    def insert(
+        order_id: UUID | None = None,
+        status: str = "payment_required",
+        total: Decimal = Decimal("29.99"),
+        currency: str = "USD",
+        user_id: UUID | None = None,
+        payment_id: str | None = None,
+    ) -> UUID:
+        oid = order_id or uuid.uuid4()
+        conn.execute(
+            """INSERT INTO orders (id, user_id, status, subtotal, tax, total, currency, customer_notes, metadata,
+                                   payment_id)
+               VALUES (%s, %s, %s, %s, 0, %s, %s, 'leave at the door', '{"channel": "web"}', %s)""",
+            [oid, user_id or uuid.uuid4(), status, total, total, currency, payment_id],
+        )
+        return oid
+
+    return insert
+
+
+@pytest.fixture
+def app(stack_env: dict[str, str]) -> Iterator[Container]:
+    """A fresh set of real adapters (connection, producer) for one test."""
+    container = build(Settings.from_env())
+    yield container
+    container.close()
+
+
+@pytest.fixture
+def service(app: Container) -> Any:
+    return app.service
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lambda_container() -> Iterator[None]:
+    """Handlers use the per-container singleton; give every test its own, as a cold start would."""
+    reset_service()
+    yield
+    reset_service()
+
+
+@pytest.fixture
+def consume(brokers: str) -> Callable[..., list[ConsumerRecord]]:
+    """Read a whole topic from the beginning (no consumer group) and return the records with this key."""
+
+    def read(topic: str, key: str | None = None, timeout: float = 10.0, expect: int = 1) -> list[ConsumerRecord]:
+        consumer = KafkaConsumer(bootstrap_servers=brokers, enable_auto_commit=False, consumer_timeout_ms=500)
+        try:
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            return _read_until(consumer, partitions, key, timeout, expect)
+        finally:
+            consumer.close()
+
+    return read
+
+
+def _read_until(
+    consumer: KafkaConsumer, partitions: list[TopicPartition], key: str | None, timeout: float, expect: int
+) -> list[ConsumerRecord]:
+
+    deadline = time.monotonic() + timeout
+    found: list[ConsumerRecord] = []
+    while time.monotonic() < deadline:
+        end = consumer.end_offsets(partitions)
+        for batch in consumer.poll(timeout_ms=200).values():
+            found.extend(r for r in batch if key is None or (r.key and r.key.decode() == key))
+        caught_up = all(consumer.position(tp) >= end[tp] for tp in partitions)
+        if caught_up and len(found) >= expect:
+            break
+    return sorted(found, key=lambda r: (r.timestamp, r.partition, r.offset))
