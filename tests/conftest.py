@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import time
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -49,6 +49,16 @@ def stack_env() -> dict[str, str]:
     return env
 
 
+@pytest.fixture
+def stack() -> Callable[..., None]:
+    """Drive the local stack (`stack("stop", "kafka")`), for the fault-injection tests."""
+
+    def run(*args: str) -> None:
+        subprocess.run([str(ROOT / "scripts/stack.sh"), *args], check=True, capture_output=True, timeout=180)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def db_dsn(stack_env: dict[str, str]) -> str:
     return stack_env["DB_DSN"]
@@ -69,7 +79,7 @@ def conn(db_dsn: str) -> Iterator[psycopg.Connection[Any]]:
 def make_order(conn: psycopg.Connection[Any]) -> Callable[..., UUID]:
     """Insert an order the way the order-creation service would."""
 
-    def insert(
+    def insert(  # noqa: PLR0917 - mirrors the orders columns a test may want to set
         order_id: UUID | None = None,
         status: str = "payment_required",
         total: Decimal = Decimal("29.99"),

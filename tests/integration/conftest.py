@@ -25,7 +25,7 @@ class Db:
             "SELECT from_status, to_status, trigger FROM order_status_history WHERE order_id = %s ORDER BY id",
             [order_id],
         ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def outbox(self, order_id: UUID) -> list[dict[str, Any]]:
         cur = self.conn.execute(

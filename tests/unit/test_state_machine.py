@@ -91,7 +91,7 @@ def test_the_table_covers_every_trigger_from_every_status() -> None:
     assert {(t, s) for t in COMMANDS for s in S} == set(TABLE)
 
 
-@pytest.mark.parametrize(("trigger", "status"), sorted(TABLE), ids=lambda v: str(v))
+@pytest.mark.parametrize(("trigger", "status"), sorted(TABLE), ids=str)
 def test_transition_table(trigger: str, status: OrderStatus) -> None:
     # A paid-or-later order was paid by another payment than the one in COMMANDS["paid"].
     order = order_in(status, payment_id="pay-0" if status not in (S.PAYMENT_REQUIRED, S.PAYMENT_FAILED) else None)

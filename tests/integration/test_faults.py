@@ -1,0 +1,122 @@
+"""Failure modes of DESIGN.md: Postgres down mid-batch, Kafka down after commit."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from order_core.bootstrap import Container
+from tests.integration.conftest import Db
+from tests.support import Batch, paid, payment_failed, reserved
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for_lock_wait(conn: psycopg.Connection[Any], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").fetchone()
+        if row and row[0] > 0:
+            return
+        time.sleep(0.05)
+    pytest.fail("the batch never waited for the lock")
+
+
+def test_postgres_stopped_mid_batch_commits_nothing_and_the_retry_succeeds(
+    app: Container, make_order: Callable[..., UUID], db_dsn: str, stack: Callable[..., None]
+) -> None:
+    # Given a batch over two partitions whose first order another transaction holds locked
+    held, other = make_order(), make_order()
+    batch = Batch()
+    first_offset = batch.add("payments.succeeded", paid(held, "pay-1"), partition=0)
+    batch.add("payments.succeeded", paid(other, "pay-2"), partition=0)
+    reserved_offset = batch.add("inventory.reserved", reserved(held), partition=0)
+    second_offset = batch.add("payments.failed", payment_failed(other), partition=2)
+    blocker = psycopg.connect(db_dsn)
+    blocker.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", [held])
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(app.service.process_batch(batch.event())))
+
+    # When Postgres stops while the batch is in the middle of its transaction
+    try:
+        worker.start()
+        with psycopg.connect(db_dsn, autocommit=True) as watcher:
+            wait_for_lock_wait(watcher)
+        stack("stop", "postgres")
+        worker.join(timeout=30)
+    finally:
+        stack("start", "postgres")
+        blocker.close()
+
+    # Then the first record of each partition is reported for retry and nothing was written
+    assert results[0].response == {
+        "batchItemFailures": [
+            {"itemIdentifier": {"partition": "payments.succeeded-0", "offset": first_offset}},
+            {"itemIdentifier": {"partition": "inventory.reserved-0", "offset": reserved_offset}},
+            {"itemIdentifier": {"partition": "payments.failed-2", "offset": second_offset}},
+        ]
+    }
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        check = Db(conn)
+        assert (check.status(held), check.status(other)) == ("payment_required", "payment_required")
+        assert check.history(held) == check.history(other) == []
+
+        # And the redelivered batch applies on a reopened connection
+        retried = app.service.process_batch(batch.event())
+        assert retried.response == {"batchItemFailures": []}
+        assert (check.status(held), check.status(other)) == ("processing", "paid")
+
+
+def test_a_batch_is_reported_for_retry_while_postgres_is_down(
+    app: Container, make_order: Callable[..., UUID], stack: Callable[..., None]
+) -> None:
+    order_id = make_order()
+    batch = Batch()
+    offset = batch.add("payments.failed", payment_failed(order_id), partition=1)
+    stack("stop", "postgres")
+    try:
+        outcome = app.service.process_batch(batch.event())
+    finally:
+        stack("start", "postgres")
+    assert outcome.response == {
+        "batchItemFailures": [{"itemIdentifier": {"partition": "payments.failed-1", "offset": offset}}]
+    }
+
+
+def test_kafka_down_after_commit_keeps_events_in_the_outbox_and_the_relay_publishes_each_once(
+    app: Container, make_order: Callable[..., UUID], db: Db, stack: Callable[..., None], consume: Callable[..., Any]
+) -> None:
+    # Given Kafka is down
+    order_id = make_order()
+    batch = Batch()
+    batch.add("payments.succeeded", paid(order_id, "pay-1"))
+    stack("stop", "kafka")
+    try:
+        # When a payment arrives
+        outcome = app.service.process_batch(batch.event())
+        # Then the batch succeeds, the order is paid, and its event waits in the outbox
+        assert outcome.response == {"batchItemFailures": []}
+        assert (outcome.published, outcome.unpublished) == (0, 1)
+        assert db.status(order_id) == "paid"
+        [row] = db.outbox(order_id)
+        assert row["published_at"] is None
+    finally:
+        stack("start", "kafka")
+
+    # When the relay runs twice after Kafka is back
+    first = app.service.relay_outbox()
+    second = app.service.relay_outbox()
+
+    # Then the event went out exactly once, with the event id of its outbox row
+    assert first.published >= 1
+    assert second.pending == 0
+    [published] = db.outbox(order_id)
+    assert published["published_at"] is not None
+    [record] = consume("orders.paid", key=str(order_id))
+    assert dict(record.headers)["event_id"] == str(row["event_id"]).encode()

@@ -1,0 +1,45 @@
+"""The outbox relay never overtakes an event another publisher holds, and reports the backlog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from order_core.bootstrap import Container
+from tests.integration.conftest import Db
+
+
+def add_outbox_rows(conn: psycopg.Connection[Any], order_id: UUID, topics: list[str]) -> list[int]:
+    rows = conn.execute(
+        """INSERT INTO outbox (event_id, order_id, topic, event_type, payload)
+           SELECT gen_random_uuid(), %s, t, 'Test', '{}' FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n)
+           ORDER BY n RETURNING id""",
+        [order_id, topics],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_the_relay_skips_an_order_whose_earlier_event_is_held_elsewhere(
+    app: Container, make_order: Callable[..., UUID], db: Db, db_dsn: str
+) -> None:
+    # Given an order with two unpublished events, the first held by another publisher's transaction
+    order_id = make_order()
+    first, second = add_outbox_rows(db.conn, order_id, ["orders.paid", "orders.shipped"])
+    with psycopg.connect(db_dsn) as other_publisher:
+        other_publisher.execute("SELECT 1 FROM outbox WHERE id = %s FOR UPDATE", [first])
+
+        # When the relay runs
+        app.service.relay_outbox()
+
+        # Then it did not publish the second one ahead of the first
+        assert [r["published_at"] is None for r in db.outbox(order_id)] == [True, True]
+
+    # And once the other publisher let go, both go out, in order
+    report = app.service.relay_outbox()
+    assert report.pending == 0
+    published = db.outbox(order_id)
+    assert [r["id"] for r in published] == [first, second]
+    assert published[0]["published_at"] <= published[1]["published_at"]
