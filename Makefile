@@ -63,5 +63,6 @@ layer-size: sam-build ## unzipped size of the built OrderCoreLayer
 openapi: install ## regenerate docs/openapi.json from the API code
 	$(PY) scripts/openapi.py
 
-clean: down ## remove local state, venv and build outputs
+clean: ## stop the stack and remove its data, the venv and build outputs
+	scripts/stack.sh destroy
 	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ find_python312() {
   for c in "${PYTHON312:-}" "$(command -v python3.12 || true)" \
            "$(pyenv prefix 3.12 2>/dev/null | head -1)/bin/python3.12" \
            "$HOME"/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do
+    case "$c" in "$PWD"/.venv/*) continue ;; esac  # make puts .venv/bin first on PATH
     [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null \
       && { echo "$c"; return 0; }
   done
