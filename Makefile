@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 # sam build needs a python3.12 on PATH; the project's venv provides one.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# The layer is importable as it is in Lambda (/opt/python); the repo root for localrun, bench and tests.
+export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
 .PHONY: help install up down env migrate test lint bench run demo \
         sam-validate sam-build coldstart layer-size openapi clean

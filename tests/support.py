@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 from dataclasses import dataclass, field
@@ -10,44 +9,45 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from localrun.events import msk_event
+
+
+@dataclass(frozen=True)
+class Record:
+    """A Kafka record as a consumer sees it (the fields of kafka-python's ConsumerRecord the runner reads)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp: int = 1764000000000
+    timestamp_type: int = 0
+    headers: tuple[tuple[str, bytes], ...] = (("source", b"tests"),)
+
 
 @dataclass
 class Batch:
     """Builds a Lambda MSK event; offsets start at a random point so dead letters of earlier runs never collide."""
 
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: dict[tuple[str, int], list[Record]] = field(default_factory=dict)
     base_offset: int = field(default_factory=lambda: random.randrange(10**9, 10**12))
-    _next: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def add(self, topic: str, payload: dict[str, Any] | bytes, *, partition: int = 0, key: str | None = None) -> int:
         """Append a record; returns its offset."""
-        offset = self._next.get((topic, partition), self.base_offset)
-        self._next[(topic, partition)] = offset + 1
+        records = self.records.setdefault((topic, partition), [])
+        offset = self.base_offset + len(records)
         value = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        record: dict[str, Any] = {
-            "topic": topic,
-            "partition": partition,
-            "offset": offset,
-            "timestamp": 1764000000000,
-            "timestampType": "CREATE_TIME",
-            "value": base64.b64encode(value).decode(),
-            "headers": [{"source": list(b"tests")}],
-        }
-        if key is not None:
-            record["key"] = base64.b64encode(key.encode()).decode()
-        self.records.append(record)
+        records.append(Record(topic, partition, offset, key.encode() if key is not None else None, value))
         return offset
 
     def event(self) -> dict[str, Any]:
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for record in self.records:
-            grouped.setdefault(f"{record['topic']}-{record['partition']}", []).append(record)
-        return {
-            "eventSource": "aws:kafka",
-            "eventSourceArn": "arn:aws:kafka:eu-west-1:123456789012:cluster/orders/abc-1",
-            "bootstrapServers": "127.0.0.1:59092",
-            "records": grouped,
-        }
+        return msk_event(
+            self.records,
+            source="MSK",
+            bootstrap_servers="127.0.0.1:59092",
+            event_source_arn="arn:aws:kafka:eu-west-1:123456789012:cluster/orders/abc-1",
+        )
 
 
 def created(order_id: UUID, total: str = "29.99") -> dict[str, Any]:
