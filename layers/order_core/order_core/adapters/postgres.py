@@ -11,7 +11,7 @@ from psycopg.types.json import Jsonb
 
 from order_core.adapters.database import CountingConnection, Database
 from order_core.domain import Order, OrderStatus
-from order_core.service.ports import Changes, OutboxMessage, UnitOfWork
+from order_core.service.ports import Changes, DeadLetter, OutboxMessage, UnitOfWork
 
 LOCK_ORDERS = """
     SELECT id, user_id, status, total, currency, payment_id FROM orders
@@ -116,6 +116,21 @@ def _order(row: tuple[UUID, UUID, str, Decimal, str, str | None]) -> Order:
     return Order(order_id, user_id, OrderStatus(status), total, currency, payment_id)
 
 
+def _dead_letter_row(letter: DeadLetter) -> tuple[object, ...]:
+    r = letter.record
+    return (
+        r.topic,
+        r.partition,
+        r.offset,
+        r.key,
+        r.value,
+        Jsonb(r.headers),
+        letter.reason,
+        letter.detail,
+        letter.order_id,
+    )
+
+
 def _columns(rows: Iterable[tuple[object, ...]]) -> list[list[object]]:
     """Row tuples to one array parameter per column, for `unnest`."""
     return [list(column) for column in zip(*rows, strict=True)]
@@ -135,10 +150,7 @@ def _write_statements(changes: Changes) -> list[tuple[str, list[list[object]]]]:
         ),
         (
             INSERT_DEAD_LETTERS,
-            [
-                (d.topic, d.partition, d.offset, d.key, d.value, Jsonb(d.headers), d.reason, d.detail, d.order_id)
-                for d in changes.dead_letters
-            ],
+            [_dead_letter_row(d) for d in changes.dead_letters],
         ),
     ]
     return [(sql, _columns(values)) for sql, values in rows if values]

@@ -14,9 +14,9 @@ from aws_lambda_powertools import Logger
 from order_core.domain import Command, Ignored, Moved, Order, Refused, decide
 from order_core.exceptions import TransientError
 from order_core.service.changes import record_move
-from order_core.service.ports import Changes, DeadLetter, UnitOfWork
+from order_core.service.ports import Changes, DeadLetter, RawRecord, UnitOfWork
 from order_core.service.publishing import OutboxPublisher
-from order_core.service.records import InboundRecord, decode_records, parse_command
+from order_core.service.records import decode_records, split_commands
 
 logger = Logger(child=True)
 
@@ -53,14 +53,13 @@ class BatchProcessor:
         records = decode_records(event)
         if not records:
             return BatchOutcome(response={"batchItemFailures": []})
-        parsed = [(record, parse_command(record)) for record in records]
-        commands = [(r, c) for r, c in parsed if not isinstance(c, DeadLetter)]
-        changes = Changes(dead_letters=[c for _, c in parsed if isinstance(c, DeadLetter)])
+        commands, dead_letters = split_commands(records)
+        changes = Changes(dead_letters=dead_letters)
         try:
             tally = self._apply(commands, changes)
         except TransientError as error:
             logger.warning("batch not applied; reporting it for retry", error=str(error), records=len(records))
-            return BatchOutcome(response=retry_all(records), records=len(records))
+            return BatchOutcome(response=retry_all(event), records=len(records))
         published, unpublished = self._publisher.publish_after_commit(changes)
         return BatchOutcome(
             response={"batchItemFailures": []},
@@ -75,7 +74,7 @@ class BatchProcessor:
             order_ids=sorted({str(c.order_id) for _, c in commands}),
         )
 
-    def _apply(self, commands: list[tuple[InboundRecord, Command]], changes: Changes) -> Counter[str]:
+    def _apply(self, commands: list[tuple[RawRecord, Command]], changes: Changes) -> Counter[str]:
         at = self._clock()
         tally: Counter[str] = Counter()
         with self._uow() as uow:
@@ -88,12 +87,10 @@ class BatchProcessor:
         return tally
 
 
-def _apply_one(
-    orders: dict[UUID, Order], record: InboundRecord, command: Command, changes: Changes, at: datetime
-) -> str:
+def _apply_one(orders: dict[UUID, Order], record: RawRecord, command: Command, changes: Changes, at: datetime) -> str:
     order = orders.get(command.order_id)
     if order is None:
-        changes.dead_letters.append(record.dead_letter(ORDER_NOT_FOUND, "no such order", command.order_id))
+        changes.dead_letters.append(DeadLetter(record, ORDER_NOT_FOUND, "no such order", command.order_id))
         return ORDER_NOT_FOUND
     outcome = decide(order, command, at)
     match outcome:
@@ -105,18 +102,16 @@ def _apply_one(
             logger.debug("record ignored", why=outcome.why, order_id=str(order.id), source=record.source)
             return outcome.why
         case Refused():
-            changes.dead_letters.append(record.dead_letter(outcome.reason, outcome.detail, order.id))
+            changes.dead_letters.append(DeadLetter(record, outcome.reason, outcome.detail, order.id))
             return outcome.reason
 
 
-def retry_all(records: list[InboundRecord]) -> dict[str, list[dict[str, Any]]]:
+def retry_all(event: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Report the first record of every partition of the batch: nothing of it was committed."""
-    first: dict[tuple[str, int], int] = {}
-    for record in records:
-        first.setdefault((record.topic, record.partition), record.offset)
     return {
         "batchItemFailures": [
-            {"itemIdentifier": {"partition": f"{topic}-{partition}", "offset": offset}}
-            for (topic, partition), offset in first.items()
+            {"itemIdentifier": {"partition": partition, "offset": min(int(r["offset"]) for r in records)}}
+            for partition, records in event.get("records", {}).items()
+            if records
         ]
     }

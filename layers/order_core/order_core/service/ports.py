@@ -46,16 +46,30 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True)
-class DeadLetter:
+class RawRecord:
+    """One Kafka record as the event source mapping delivered it, with its raw bytes."""
+
     topic: str
     partition: int
     offset: int
     key: bytes | None
     value: bytes | None
     headers: list[dict[str, Any]]
+
+    @property
+    def source(self) -> str:
+        """Where this record came from: `<topic>-<partition>@<offset>`."""
+        return f"{self.topic}-{self.partition}@{self.offset}"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A record that cannot be applied, parked with why."""
+
+    record: RawRecord
     reason: str
     detail: str
-    order_id: UUID | None
+    order_id: UUID | None = None
 
 
 @dataclass

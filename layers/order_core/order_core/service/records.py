@@ -5,7 +5,6 @@ from __future__ import annotations
 import binascii
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -14,66 +13,55 @@ from pydantic import ValidationError
 
 from order_core.contracts import INBOUND_TOPICS
 from order_core.domain import Command
-from order_core.service.ports import DeadLetter
+from order_core.service.ports import DeadLetter, RawRecord
 
 INVALID_PAYLOAD = "invalid_payload"
 
 
-@dataclass(frozen=True)
-class InboundRecord:
-    """One Kafka record as the event source mapping delivered it, with its raw bytes."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: list[dict[str, Any]]
-    decode_error: str | None = None
-
-    @property
-    def source(self) -> str:
-        """Where this record came from: `<topic>-<partition>@<offset>`."""
-        return f"{self.topic}-{self.partition}@{self.offset}"
-
-    def dead_letter(self, reason: str, detail: str, order_id: UUID | None = None) -> DeadLetter:
-        return DeadLetter(
-            self.topic, self.partition, self.offset, self.key, self.value, self.headers, reason, detail, order_id
-        )
-
-
-def decode_records(event: Mapping[str, Any]) -> list[InboundRecord]:
+def decode_records(event: Mapping[str, Any]) -> list[RawRecord | DeadLetter]:
     """All records of the event: partitions in the order the event lists them, each in offset order."""
-    records = [_decode(record.raw_event) for record in KafkaEvent(dict(event)).records]
+    raws = [record.raw_event for record in KafkaEvent(dict(event)).records]
     rank: dict[tuple[str, int], int] = {}
-    for record in records:
-        rank.setdefault((record.topic, record.partition), len(rank))
-    return sorted(records, key=lambda r: (rank[(r.topic, r.partition)], r.offset))
+    for raw in raws:
+        rank.setdefault((raw["topic"], raw["partition"]), len(rank))
+    raws.sort(key=lambda raw: (rank[(raw["topic"], raw["partition"])], int(raw["offset"])))
+    return [_decode(raw) for raw in raws]
 
 
-def _decode(raw: Mapping[str, Any]) -> InboundRecord:
+def split_commands(items: list[RawRecord | DeadLetter]) -> tuple[list[tuple[RawRecord, Command]], list[DeadLetter]]:
+    """The records that carry a command, and the dead letters of those that do not."""
+    commands: list[tuple[RawRecord, Command]] = []
+    dead_letters: list[DeadLetter] = []
+    for item in items:
+        parsed = item if isinstance(item, DeadLetter) else parse_command(item)
+        if isinstance(parsed, DeadLetter):
+            dead_letters.append(parsed)
+        elif isinstance(item, RawRecord):
+            commands.append((item, parsed))
+    return commands, dead_letters
+
+
+def _decode(raw: Mapping[str, Any]) -> RawRecord | DeadLetter:
     topic, partition, offset = str(raw["topic"]), int(raw["partition"]), int(raw["offset"])
     headers = list(raw.get("headers") or [])
     try:
         key = binascii.a2b_base64(raw["key"], strict_mode=True) if raw.get("key") is not None else None
         value = binascii.a2b_base64(raw.get("value") or "", strict_mode=True)
     except (binascii.Error, TypeError) as error:
-        raw_value = str(raw.get("value", "")).encode()
-        return InboundRecord(topic, partition, offset, None, raw_value, headers, f"value is not base64: {error}")
-    return InboundRecord(topic, partition, offset, key, value, headers)
+        undecoded = RawRecord(topic, partition, offset, None, str(raw.get("value", "")).encode(), headers)
+        return DeadLetter(undecoded, INVALID_PAYLOAD, f"value is not base64: {error}")
+    return RawRecord(topic, partition, offset, key, value, headers)
 
 
-def parse_command(record: InboundRecord) -> Command | DeadLetter:
+def parse_command(record: RawRecord) -> Command | DeadLetter:
     """The record's command, or the dead letter that explains why it has none."""
-    if record.decode_error:
-        return record.dead_letter(INVALID_PAYLOAD, record.decode_error)
     contract = INBOUND_TOPICS.get(record.topic)
     if contract is None:
-        return record.dead_letter(INVALID_PAYLOAD, f"no contract for topic {record.topic}")
+        return DeadLetter(record, INVALID_PAYLOAD, f"no contract for topic {record.topic}")
     try:
         return contract.model_validate_json(record.value or b"").to_command()
     except ValidationError as error:
-        return record.dead_letter(INVALID_PAYLOAD, _describe(error), _order_id_of(record.value))
+        return DeadLetter(record, INVALID_PAYLOAD, _describe(error), _order_id_of(record.value))
 
 
 def _describe(error: ValidationError) -> str:
