@@ -1,0 +1,112 @@
+"""`python -m localrun`: run template.yaml's functions locally against the local Kafka and Postgres."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+
+from localrun import logs
+from localrun.intrinsics import Pseudo
+from localrun.runner import Runner, RunnerOptions
+from localrun.template import parse_overrides
+
+log = logging.getLogger("localrun")
+
+# What the template says for AWS that means something else on a laptop.
+LOCAL_ENVIRONMENT = {"KAFKA_AUTH": "none", "POWERTOOLS_TRACE_DISABLED": "true", "DB_SECRET_ARN": ""}
+PASSED_THROUGH = ("DB_DSN", "KAFKA_BROKERS", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m localrun",
+        description="Run every function of a SAM template locally: MSK/SelfManagedKafka events as Kafka "
+        "consumer groups (MSK-shaped batches, commit after success, batchItemFailures, retries and the "
+        "on-failure topic), Api events over HTTP (API Gateway REST proxy events) and Schedule events. "
+        "DB_DSN and KAFKA_BROKERS come from the environment, else from `scripts/stack.sh env`.",
+    )
+    add = parser.add_argument
+    add("--template", type=Path, default=Path("template.yaml"), help="SAM template (default: %(default)s)")
+    add("--only", action="append", default=[], metavar="FUNCTION", help="run only this function (repeatable)")
+    add("--env-file", type=Path, help="KEY=VALUE lines added to every function's environment")
+    add("--port", type=int, default=3000, help="HTTP port of the API on 127.0.0.1 (default: %(default)s)")
+    add("--parameter-overrides", nargs="+", default=[], metavar="KEY=VALUE", help="template parameter values")
+    add("--on-failure-topic", default="order-service.dlq",
+        help="local topic for on-failure destinations that are not kafka:// (default: %(default)s)")  # fmt: skip
+    add("--schedule-interval", type=float, metavar="SECONDS", help="run every Schedule event this often")
+    add("--retry-backoff", type=float, default=1.0, metavar="SECONDS",
+        help="first retry delay of a failed batch, doubled on each retry (default: %(default)s)")  # fmt: skip
+    add("--region", default="us-east-1", help="AWS::Region of the local stack (default: %(default)s)")
+    add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """dotenv-style KEY=VALUE lines; blank lines, comments and `export ` prefixes are allowed."""
+    values = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip().removeprefix("export ").strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def stack_environment(root: Path) -> dict[str, str]:
+    """DB_DSN and KAFKA_BROKERS of the local stack, as `scripts/stack.sh env` prints them."""
+    script = root / "scripts" / "stack.sh"
+    if not script.is_file():
+        return {}
+    output = subprocess.run([str(script), "env"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+
+
+def local_environment(environ: Mapping[str, str], template: Path, env_file: Path | None) -> dict[str, str]:
+    """The overrides every function gets: local defaults, this shell's values, then the env file."""
+    passed = {key: environ[key] for key in PASSED_THROUGH if key in environ}
+    if not {"DB_DSN", "KAFKA_BROKERS"} <= passed.keys():
+        passed = {**stack_environment(template.resolve().parent), **passed}
+    return {**LOCAL_ENVIRONMENT, **passed, **(read_env_file(env_file) if env_file else {})}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.configure(args.log_level)
+    environment = local_environment(os.environ, args.template, args.env_file)
+    if "KAFKA_BROKERS" not in environment:
+        log.error("KAFKA_BROKERS is not set and scripts/stack.sh env gave none; run `make up` or set it")
+        return 2
+    runner = Runner(
+        RunnerOptions(
+            template=args.template,
+            brokers=environment["KAFKA_BROKERS"],
+            environment=environment,
+            parameter_overrides=parse_overrides(args.parameter_overrides),
+            only=args.only,
+            port=args.port,
+            on_failure_topic=args.on_failure_topic,
+            schedule_interval=args.schedule_interval,
+            backoff_seconds=args.retry_backoff,
+            pseudo=Pseudo(region=args.region),
+        )
+    )
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping", extra={"signal": signal.Signals(signum).name})
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        runner.start()
+        runner.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runner.stop()
+    return 1 if runner.failed else 0

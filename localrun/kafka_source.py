@@ -1,0 +1,175 @@
+"""One Kafka event-source mapping: poll a consumer group, invoke with MSK batches, commit after success."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from localrun.batch_result import Batch, RetryCounter, error_info, failed_offsets
+from localrun.events import KafkaRecord, msk_event, on_failure_record
+from localrun.invoke import FunctionHost, Invocation
+from localrun.model import KafkaTrigger
+
+log = logging.getLogger(__name__)
+
+_IDLE_POLL_MS = 500
+# A broker that is down must not hold up Ctrl-C for the client's 30 s request timeout.
+_CLOSE_TIMEOUT_MS = 5000
+_OFFSET_RESET = {"TRIM_HORIZON": "earliest", "LATEST": "latest"}
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Runner-wide settings of every Kafka source."""
+
+    brokers: str
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+
+
+class _DropRevoked(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Forget buffered records of partitions this consumer no longer owns; their new owner reads them."""
+
+    def __init__(self, source: KafkaSource) -> None:
+        self._source = source
+
+    def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
+        self._source.forget(revoked)
+
+    def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        log.info("partitions assigned", extra={"function": self._source.name, "partitions": len(assigned)})
+
+
+class KafkaSource:
+    """Feeds one function from one MSK/SelfManagedKafka trigger, as Lambda's event-source mapping does."""
+
+    def __init__(
+        self,
+        host: FunctionHost,
+        trigger: KafkaTrigger,
+        settings: SourceSettings,
+        on_failure: tuple[KafkaProducer, str] | None,
+    ) -> None:
+        self.name = host.spec.logical_id
+        self._host, self._trigger, self._settings, self._on_failure = host, trigger, settings, on_failure
+        self._pending: dict[TopicPartition, list[KafkaRecord]] = {}
+        self._retries = RetryCounter()
+
+    def run(self, stop: threading.Event) -> None:
+        """Poll, invoke and commit until stop is set; the batch in flight finishes, then the group is left."""
+        consumer = KafkaConsumer(
+            bootstrap_servers=self._settings.brokers.split(","),
+            group_id=self._trigger.group_id,
+            client_id=f"localrun-{self.name}",
+            enable_auto_commit=False,
+            auto_offset_reset=_OFFSET_RESET.get(self._trigger.starting_position, "earliest"),
+            max_poll_records=self._trigger.batch_size,
+        )
+        consumer.subscribe(list(self._trigger.topics), listener=_DropRevoked(self))
+        try:
+            while not stop.is_set():
+                batch = self._collect(consumer, stop)
+                if batch:
+                    self._deliver(consumer, batch, stop)
+        finally:
+            consumer.close(autocommit=False, timeout_ms=_CLOSE_TIMEOUT_MS)
+            log.info("consumer closed", extra={"function": self.name, "group": self._trigger.group_id})
+
+    def forget(self, partitions: Sequence[TopicPartition]) -> None:
+        for tp in partitions:
+            self._pending.pop(tp, None)
+        self._retries.clear(*partitions)
+
+    def _collect(self, consumer: KafkaConsumer, stop: threading.Event) -> Batch:
+        """Gather up to BatchSize records, waiting at most MaximumBatchingWindowInSeconds after the first."""
+        self._pending = {}
+        deadline: float | None = None
+        while not stop.is_set():
+            count = sum(map(len, self._pending.values()))
+            now = time.monotonic()
+            if count >= self._trigger.batch_size or (deadline is not None and now >= deadline):
+                return self._pending
+            wait_ms = _IDLE_POLL_MS if deadline is None else int((deadline - now) * 1000)
+            try:
+                polled = consumer.poll(wait_ms, max_records=self._trigger.batch_size - count)
+            except KafkaError as error:
+                self._rewind(consumer, error, stop)
+                return {}
+            for tp, records in polled.items():
+                self._pending.setdefault(tp, []).extend(records)
+            if deadline is None and self._pending:
+                deadline = time.monotonic() + self._trigger.window_seconds
+        return {}  # stopping: records gathered but not delivered stay uncommitted and come back next time
+
+    def _rewind(self, consumer: KafkaConsumer, error: KafkaError, stop: threading.Event) -> None:
+        """The broker went away mid-batch: read the gathered records again once it is back."""
+        log.warning("kafka unavailable; retrying", extra={"function": self.name, "error": repr(error)})
+        for tp, records in self._pending.items():
+            consumer.seek(tp, records[0].offset)
+        stop.wait(self._settings.backoff_seconds)
+
+    def _deliver(self, consumer: KafkaConsumer, batch: Batch, stop: threading.Event) -> None:
+        event = self._event(batch)
+        invocation = self._host.invoke(event, records=sum(map(len, batch.values())))
+        failed = failed_offsets(batch, invocation, self._trigger.report_item_failures)
+        commits = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+        worst = 0
+        for tp, offset in failed.items():
+            attempts = self._retries.failed(tp, offset)
+            exhausted = self._trigger.max_retries is not None and attempts > self._trigger.max_retries
+            if exhausted and self._give_up(batch, tp, offset, invocation, attempts):
+                continue
+            commits[tp] = offset  # what precedes the failed record is done
+            consumer.seek(tp, offset)
+            worst = max(worst, attempts)
+        self._retries.clear(*(tp for tp in batch if commits[tp] == batch[tp][-1].offset + 1))
+        self._commit(consumer, commits)
+        if worst:
+            stop.wait(min(self._settings.backoff_seconds * 2 ** (worst - 1), self._settings.max_backoff_seconds))
+
+    def _event(self, batch: Batch) -> dict[str, object]:
+        return msk_event(
+            {(tp.topic, tp.partition): records for tp, records in batch.items()},
+            source=self._trigger.source,
+            bootstrap_servers=self._settings.brokers,
+            event_source_arn=self._trigger.event_source_arn,
+        )
+
+    def _give_up(self, batch: Batch, tp: TopicPartition, offset: int, invocation: Invocation, attempts: int) -> bool:
+        """Retries exhausted: hand the partition's failed records to the on-failure destination.
+
+        Returns False when the destination did not take them, so they are retried rather than lost.
+        """
+        fields = {"function": self.name, "partition": f"{tp.topic}-{tp.partition}", "offset": offset}
+        if self._on_failure is None:
+            log.error("retries exhausted, no on-failure destination: records discarded", extra=fields)
+            return True
+        producer, topic = self._on_failure
+        failed = {tp: [record for record in batch[tp] if record.offset >= offset]}
+        record = on_failure_record(
+            self._event(failed), function_arn=self._host.arn, attempts=attempts, error=error_info(invocation)
+        )
+        key = f"{tp.topic}-{tp.partition}".encode()
+        try:
+            # The broker's ack comes before the commit past these records, so they are never just lost.
+            producer.send(topic, key=key, value=json.dumps(record).encode()).get(timeout=30)
+        except KafkaError as error:
+            log.error("on-failure destination unreachable", extra={**fields, "error": repr(error)})
+            return False
+        log.warning("retries exhausted, batch sent to on-failure destination", extra={**fields, "topic": topic})
+        return True
+
+    def _commit(self, consumer: KafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        try:
+            consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
+        except KafkaError as error:
+            # Not committed means redelivered: at-least-once, which the handlers are built for.
+            log.warning("offset commit failed", extra={"function": self.name, "error": repr(error)})

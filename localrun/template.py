@@ -1,0 +1,150 @@
+"""Read template.yaml into FunctionSpecs: parameters, Globals and intrinsics resolved for the local case."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from localrun.cfn_yaml import load_yaml
+from localrun.intrinsics import Pseudo, Resolver
+from localrun.model import FunctionSpec
+from localrun.triggers import api_trigger, kafka_trigger, schedule_trigger
+
+log = logging.getLogger(__name__)
+
+SERVERLESS_FUNCTION = "AWS::Serverless::Function"
+_RUN_PROPERTIES = {"FunctionName", "CodeUri", "Handler", "Timeout", "MemorySize", "Environment", "Layers", "Events"}
+
+
+@dataclass(frozen=True)
+class Template:
+    """A loaded template: its functions, and the resolver that produced them."""
+
+    path: Path
+    functions: tuple[FunctionSpec, ...]
+    resolver: Resolver
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, str]:
+    """Accept `Key=Value` and sam's `ParameterKey=Key,ParameterValue=Value`, several per item."""
+    overrides: dict[str, str] = {}
+    for item in items:
+        for token in item.split():
+            if token.startswith("ParameterKey="):
+                key_part, _, value_part = token.partition(",ParameterValue=")
+                overrides[key_part.removeprefix("ParameterKey=")] = value_part
+            else:
+                key, sep, value = token.partition("=")
+                if not sep:
+                    raise ValueError(f"parameter override {token!r} is not Key=Value")
+                overrides[key] = value
+    return overrides
+
+
+def merge_globals(globals_: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """SAM's rules: maps merge (the function wins), lists concatenate, scalars are overridden."""
+    merged = dict(globals_)
+    for key, value in properties.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_globals(current, value)
+        elif isinstance(current, list) and isinstance(value, list):
+            merged[key] = current + value
+        else:
+            merged[key] = value
+    return merged
+
+
+def _parameter_values(declared: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, spec in declared.items():
+        value = overrides.get(name, spec.get("Default"))
+        if value is None:
+            # Deploy-time values (cluster ARN, subnets) mean nothing locally; a placeholder keeps !Sub usable.
+            log.warning("parameter has no default and no override; using a placeholder", extra={"parameter": name})
+            value = f"local-{name}"
+        is_list = str(spec.get("Type", "")).startswith(("List<", "CommaDelimitedList"))
+        values[name] = [v.strip() for v in str(value).split(",")] if is_list else str(value)
+    return values
+
+
+def load_template(path: Path, overrides: Mapping[str, str], pseudo: Pseudo | None = None) -> Template:
+    """Load the template and describe each of its (enabled) AWS::Serverless::Function resources."""
+    raw = load_yaml(path)
+    resources = raw.get("Resources", {})
+    resolver = Resolver(
+        parameters=_parameter_values(raw.get("Parameters", {}), overrides),
+        resources=resources,
+        conditions=raw.get("Conditions", {}),
+        mappings=raw.get("Mappings", {}),
+        pseudo=pseudo or Pseudo(),
+    )
+    globals_ = raw.get("Globals", {})
+    functions = tuple(
+        _function(path.parent, logical_id, resource, globals_, resolver)
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == SERVERLESS_FUNCTION
+        and ("Condition" not in resource or resolver.condition(resource["Condition"]))
+    )
+    return Template(path=path, functions=functions, resolver=resolver)
+
+
+def _function(
+    base: Path, logical_id: str, resource: Mapping[str, Any], globals_: Mapping[str, Any], resolver: Resolver
+) -> FunctionSpec:
+    merged = merge_globals(globals_.get("Function", {}), resource.get("Properties", {}))
+    # IAM policies, VPC config and the like mean nothing locally; resolving them could only fail.
+    props = resolver.resolve({key: value for key, value in merged.items() if key in _RUN_PROPERTIES})
+    api_defaults = _api_defaults(globals_.get("Api", {}), resolver)
+    triggers: dict[str, list[Any]] = {"kafka": [], "apis": [], "schedules": [], "unsupported": []}
+    for name, event in props.get("Events", {}).items():
+        kind, event_props = event.get("Type"), event.get("Properties", {})
+        if kind in ("MSK", "SelfManagedKafka"):
+            triggers["kafka"].append(kafka_trigger(logical_id, name, kind, event_props))
+        elif kind == "Api":
+            triggers["apis"].append(api_trigger(event_props, _api_resource(event_props, resolver), api_defaults))
+        elif kind in ("Schedule", "ScheduleV2"):
+            triggers["schedules"].extend(schedule_trigger(name, event_props))
+        else:
+            triggers["unsupported"].append(f"{name} ({kind})")
+    return FunctionSpec(
+        logical_id=logical_id,
+        function_name=str(props.get("FunctionName", logical_id)),
+        code_dir=(base / str(props.get("CodeUri", "."))).resolve(),
+        handler=str(props["Handler"]),
+        timeout_seconds=int(props.get("Timeout", 3)),
+        memory_mb=int(props.get("MemorySize", 128)),
+        environment={k: _env_string(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()},
+        layer_dirs=tuple(_layer_dirs(base, props.get("Layers", []), resolver.resources)),
+        **{key: tuple(value) for key, value in triggers.items()},
+    )
+
+
+def _env_string(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _layer_dirs(base: Path, layers: Sequence[Any], resources: Mapping[str, Any]) -> list[Path]:
+    dirs = []
+    for layer in layers:
+        resource = resources.get(str(layer), {})
+        content_uri = resource.get("Properties", {}).get("ContentUri")
+        if isinstance(content_uri, str):
+            dirs.append((base / content_uri).resolve())
+        else:
+            log.warning("layer is not a local AWS::Serverless::LayerVersion; skipped", extra={"layer": layer})
+    return dirs
+
+
+def _api_defaults(api_globals: Mapping[str, Any], resolver: Resolver) -> dict[str, Any]:
+    resolved = resolver.resolve(api_globals)
+    return {"stage": "Prod", "authorizer": resolved.get("Auth", {}).get("DefaultAuthorizer")}
+
+
+def _api_resource(event_props: Mapping[str, Any], resolver: Resolver) -> dict[str, Any]:
+    api_id = event_props.get("RestApiId")
+    resource = resolver.resources.get(str(api_id), {}) if api_id else {}
+    return dict(resolver.resolve(resource.get("Properties", {})))
