@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from kafka import KafkaProducer
-from kafka.errors import KafkaError
 
 from order_core.config import Settings
 from order_core.service.ports import EventBus, OutboxMessage
+
+if TYPE_CHECKING:
+    from kafka import KafkaProducer
 
 logger = Logger(child=True)
 
@@ -40,7 +41,7 @@ def producer_config(settings: Settings) -> dict[str, Any]:
 class KafkaEventBus(EventBus):
     """One producer per container, created at first use and recreated after a broker failure."""
 
-    def __init__(self, settings: Settings, producer_factory: Callable[..., KafkaProducer] = KafkaProducer) -> None:
+    def __init__(self, settings: Settings, producer_factory: Callable[..., KafkaProducer] | None = None) -> None:
         self._settings = settings
         self._factory = producer_factory
         self._producer: KafkaProducer | None = None
@@ -48,8 +49,13 @@ class KafkaEventBus(EventBus):
     def send(self, messages: list[OutboxMessage]) -> list[int]:
         if not messages:
             return []
+        # Imported at first publish: three of the five Kafka functions never publish, and kafka-python
+        # is the largest import of a cold start.
+        from kafka import KafkaProducer  # noqa: PLC0415
+        from kafka.errors import KafkaError  # noqa: PLC0415
+
         try:
-            producer = self._producer or self._factory(**producer_config(self._settings))
+            producer = self._producer or (self._factory or KafkaProducer)(**producer_config(self._settings))
             self._producer = producer
             futures = [
                 (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities import parameters
 from psycopg.conninfo import make_conninfo
 
 from order_core.config import Settings
@@ -19,6 +18,9 @@ def database_conninfo(settings: Settings) -> str:
         return settings.db_dsn
     if not settings.db_secret_arn:
         raise ConfigurationError("set DB_DSN (local) or DB_SECRET_ARN (AWS)")
+    # Imported only in AWS, at the first connection: it pulls in boto3, which local runs never need.
+    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
+
     secret: Any = parameters.get_secret(settings.db_secret_arn, transform="json", max_age=SECRET_MAX_AGE_S)
     if not isinstance(secret, dict) or not {"username", "password"} <= secret.keys():
         raise ConfigurationError("the database secret must be JSON with username and password")
