@@ -44,6 +44,8 @@ lint: install ## ruff and mypy (strict for order_core)
 bench: migrate ## drive MSK-shaped batches through the batch processor and print events/s
 	$(PY) -m bench $(BENCH_ARGS)
 
+# A well-formed cluster ARN for the events' eventSourceArn; nothing in AWS is called.
+RUN_ARGS ?= --parameter-overrides MskClusterArn=arn:aws:kafka:eu-west-1:000000000000:cluster/local/local-1
 run: migrate ## run every function of template.yaml locally (Kafka consumers, HTTP API, schedules)
 	$(PY) -m localrun $(RUN_ARGS)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -49,11 +48,12 @@ def outbound_events(brokers: str, order_ids: Sequence[UUID]) -> dict[str, list[d
                     headers = {name: value.decode() for name, value in record.headers}
                     events.setdefault(record.key.decode(), {}).setdefault(
                         headers.get("event_id", ""),
-                        {"topic": record.topic, "headers": headers, "payload": json.loads(record.value)},
+                        {"topic": record.topic, "headers": headers, "at": record.timestamp, "payload": record.value},
                     )
     finally:
         consumer.close()
-    return {order_id: list(by_id.values()) for order_id, by_id in events.items()}
+    # Across topics, the producer's timestamps give the order the events were published in.
+    return {order_id: sorted(by_id.values(), key=lambda e: e["at"]) for order_id, by_id in events.items()}
 
 
 def print_timeline(
@@ -65,6 +65,6 @@ def print_timeline(
     for occurred_at, from_status, to_status, trigger, source in rows:
         print(f"   {occurred_at:%H:%M:%S.%f} {from_status:>16} -> {to_status:<12} {trigger} ({source})")
     for event in events:
-        headers, payload = event["headers"], json.dumps(event["payload"], sort_keys=True)
+        headers, payload = event["headers"], event["payload"].decode()
         kind, event_id = headers.get("event_type", "?"), headers.get("event_id")
         print(f"   event {event['topic']:<16} {kind:<20} event_id={event_id} {payload}")
