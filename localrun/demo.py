@@ -1,7 +1,7 @@
 """`python -m localrun.demo`: drive a few orders through the running service and print their timelines.
 
-Needs `make run` in another terminal (or --start-runner). Exits 0 only if every order ends where the
-state machine says it must.
+Uses the runner of `make run` in another terminal, or starts one itself when none answers on the
+port. Exits 0 only if every order ends where the state machine says it must.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -107,6 +108,12 @@ def report(demo: Demo, brokers: str, started: datetime) -> bool:
     return poison_parked and all(actual.get(oid) == expected for oid, (_, expected) in demo.expected.items())
 
 
+def answering(port: int) -> bool:
+    """Whether something (a runner of `make run`) listens on the API port."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def start_runner(port: int) -> Callable[[], None]:
     """`python -m localrun` as a child process; returns how to stop it."""
     # The runner's and handlers' logs go to stderr so stdout stays the readable timeline.
@@ -131,10 +138,13 @@ def start_runner(port: int) -> Callable[[], None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localrun.demo", description=__doc__)
     parser.add_argument("--port", type=int, default=3000, help="the runner's HTTP port (default: %(default)s)")
-    parser.add_argument("--start-runner", action="store_true", help="start `python -m localrun` itself")
+    parser.add_argument(
+        "--start-runner", action="store_true", help="start `python -m localrun` itself (default: only if none answers)"
+    )
     args = parser.parse_args(argv)
     env = local_environment(os.environ, Path("template.yaml"), None)
-    stop_runner = start_runner(args.port) if args.start_runner else None
+    own_runner = args.start_runner or not answering(args.port)
+    stop_runner = start_runner(args.port) if own_runner else None
     started = datetime.now(UTC)
     producer = KafkaProducer(bootstrap_servers=env["KAFKA_BROKERS"].split(","), acks="all")
     try:

@@ -14,10 +14,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from order_core.entrypoints.telemetry import LambdaHandler, instrumented, logger
+from order_core.entrypoints.telemetry import LambdaHandler, instrumented, logger, metrics
 from order_core.exceptions import InvalidCursor, OrderNotFound, TransientError, TransitionRejected
 
 ErrorResponse = Response[dict[str, Any]]
@@ -100,6 +101,9 @@ def http_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     """The `lambda_handler` of an API function; the API Gateway request id is the correlation id."""
 
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        response = app.resolve(event, context)
+        # Api2xx / Api4xx / Api5xx: what callers get, and a 5xx alarm that needs no log query.
+        metrics.add_metric(name=f"Api{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
+        return response
 
     return instrumented(lambda_handler, correlation_id_path=correlation_paths.API_GATEWAY_REST)
