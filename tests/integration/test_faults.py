@@ -11,7 +11,8 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from order_core.bootstrap import Container
+from order_core.bootstrap import Container, build
+from order_core.config import Settings
 from tests.integration.conftest import Db
 from tests.support import Batch, paid, payment_failed, reserved
 
@@ -66,11 +67,39 @@ def test_postgres_stopped_mid_batch_commits_nothing_and_the_retry_succeeds(
         check = Db(conn)
         assert (check.status(held), check.status(other)) == ("payment_required", "payment_required")
         assert check.history(held) == check.history(other) == []
+        assert check.outbox(held) == check.outbox(other) == []
 
         # And the redelivered batch applies on a reopened connection
         retried = app.service.process_batch(batch.event())
         assert retried.response == {"batchItemFailures": []}
         assert (check.status(held), check.status(other)) == ("processing", "paid")
+
+
+def test_a_lock_held_too_long_is_a_transient_failure_and_commits_nothing(
+    make_order: Callable[..., UUID], db: Db, db_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an order another transaction keeps locked, and a short lock timeout
+    monkeypatch.setenv("DB_LOCK_TIMEOUT_MS", "300")
+    app = build(Settings.from_env())
+    held, free = make_order(), make_order()
+    batch = Batch()
+    offset = batch.add("payments.succeeded", paid(free), partition=1)
+    batch.add("payments.succeeded", paid(held), partition=1)
+    with psycopg.connect(db_dsn) as blocker:
+        blocker.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", [held])
+
+        # When a batch needs it
+        outcome = app.service.process_batch(batch.event())
+
+    # Then the batch is reported for retry and not even the free order moved
+    assert outcome.response == {
+        "batchItemFailures": [{"itemIdentifier": {"partition": "payments.succeeded-1", "offset": offset}}]
+    }
+    assert (db.status(free), db.outbox(free)) == ("payment_required", [])
+    # And the redelivery succeeds on the same container once the lock is gone
+    assert app.service.process_batch(batch.event()).response == {"batchItemFailures": []}
+    assert (db.status(held), db.status(free)) == ("paid", "paid")
+    app.close()
 
 
 def test_a_batch_is_reported_for_retry_while_postgres_is_down(

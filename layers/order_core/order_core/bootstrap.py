@@ -31,7 +31,7 @@ class Container:
 
 def build(settings: Settings) -> Container:
     """Wire the real adapters; opens nothing (the connection and the producer open at first use)."""
-    db = Database(partial(database_conninfo, settings))
+    db = Database(partial(database_conninfo, settings), lock_timeout_ms=settings.db_lock_timeout_ms)
     bus = KafkaEventBus(settings)
     uow = partial(PostgresUnitOfWork, db)
     queries = PostgresQueries(db)

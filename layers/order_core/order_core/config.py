@@ -21,6 +21,7 @@ class Settings(BaseModel):
     db_host: str | None = None
     db_name: str = "orders"
     db_port: int = 5432
+    db_lock_timeout_ms: int = 5000
     kafka_brokers: list[str]
     kafka_auth: Literal["none", "iam"] = "none"
     kafka_publish_timeout_s: float = 5.0
@@ -42,6 +43,7 @@ class Settings(BaseModel):
             "db_host": env.get("DB_HOST") or None,
             "db_name": env.get("DB_NAME") or "orders",
             "db_port": env.get("DB_PORT") or 5432,
+            "db_lock_timeout_ms": env.get("DB_LOCK_TIMEOUT_MS") or 5000,
             "kafka_brokers": [b.strip() for b in env.get("KAFKA_BROKERS", "").split(",") if b.strip()],
             "kafka_auth": env.get("KAFKA_AUTH") or "none",
             "kafka_publish_timeout_s": env.get("KAFKA_PUBLISH_TIMEOUT_S") or 5.0,

@@ -29,8 +29,9 @@ class CountingConnection(psycopg.Connection[TupleRow]):
 class Database:
     """Opens the connection lazily at first use, reuses it, and reopens it when it is broken."""
 
-    def __init__(self, conninfo: Callable[[], str]) -> None:
+    def __init__(self, conninfo: Callable[[], str], *, lock_timeout_ms: int = 5000) -> None:
         self._conninfo = conninfo
+        self._lock_timeout_ms = lock_timeout_ms
         self._conn: CountingConnection | None = None
 
     def connection(self) -> CountingConnection:
@@ -40,7 +41,8 @@ class Database:
                     self._conninfo(),
                     connect_timeout=5,
                     # A stuck lock or query becomes a retryable error instead of a Lambda timeout.
-                    options="-c lock_timeout=5s -c statement_timeout=20s -c idle_in_transaction_session_timeout=60s",
+                    options=f"-c lock_timeout={self._lock_timeout_ms} -c statement_timeout=20s"
+                    " -c idle_in_transaction_session_timeout=60s",
                 )
         return self._conn
 
