@@ -81,25 +81,27 @@ def test_a_lock_held_too_long_is_a_transient_failure_and_commits_nothing(
     # Given an order another transaction keeps locked, and a short lock timeout
     monkeypatch.setenv("DB_LOCK_TIMEOUT_MS", "300")
     app = build(Settings.from_env())
-    held, free = make_order(), make_order()
-    batch = Batch()
-    offset = batch.add("payments.succeeded", paid(free), partition=1)
-    batch.add("payments.succeeded", paid(held), partition=1)
-    with psycopg.connect(db_dsn) as blocker:
-        blocker.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", [held])
+    try:
+        held, free = make_order(), make_order()
+        batch = Batch()
+        offset = batch.add("payments.succeeded", paid(free), partition=1)
+        batch.add("payments.succeeded", paid(held), partition=1)
+        with psycopg.connect(db_dsn) as blocker:
+            blocker.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", [held])
 
-        # When a batch needs it
-        outcome = app.service.process_batch(batch.event())
+            # When a batch needs it
+            outcome = app.service.process_batch(batch.event())
 
-    # Then the batch is reported for retry and not even the free order moved
-    assert outcome.response == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "payments.succeeded-1", "offset": offset}}]
-    }
-    assert (db.status(free), db.outbox(free)) == ("payment_required", [])
-    # And the redelivery succeeds on the same container once the lock is gone
-    assert app.service.process_batch(batch.event()).response == {"batchItemFailures": []}
-    assert (db.status(held), db.status(free)) == ("paid", "paid")
-    app.close()
+        # Then the batch is reported for retry and not even the free order moved
+        assert outcome.response == {
+            "batchItemFailures": [{"itemIdentifier": {"partition": "payments.succeeded-1", "offset": offset}}]
+        }
+        assert (db.status(free), db.outbox(free)) == ("payment_required", [])
+        # And the redelivery succeeds on the same container once the lock is gone
+        assert app.service.process_batch(batch.event()).response == {"batchItemFailures": []}
+        assert (db.status(held), db.status(free)) == ("paid", "paid")
+    finally:
+        app.close()
 
 
 def test_a_batch_is_reported_for_retry_while_postgres_is_down(
