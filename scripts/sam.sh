@@ -54,6 +54,8 @@ cmd_build() {
 # the best case: sam build's python3.12 BuildMethod unzips wheels without compiling them.
 cmd_coldstart() {
   local app="${1:-functions/payments_succeeded/app.py}" runs="${RUNS:-7}"
+  # LAMBDA_TASK_ROOT makes the X-Ray SDK take its Lambda path (local sampler), as it does in AWS.
+  LAMBDA_TASK_ROOT="$PWD/$(dirname "$app")" AWS_LAMBDA_FUNCTION_NAME=coldstart \
   DB_DSN="postgresql://coldstart@127.0.0.1:1/none" KAFKA_BROKERS="127.0.0.1:1" \
   POWERTOOLS_SERVICE_NAME=order-service POWERTOOLS_METRICS_NAMESPACE=OrderService AWS_REGION=eu-west-1 \
   PYTHONPATH="$PWD/layers/order_core" env -u PYTHONDONTWRITEBYTECODE .venv/bin/python - "$app" "$runs" <<'PY'

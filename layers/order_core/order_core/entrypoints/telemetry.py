@@ -11,7 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 # Service name, namespace, log level and sampling come from the POWERTOOLS_* variables of template.yaml.
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+# No auto-patching: psycopg 3 and kafka-python have no X-Ray patch, and patching the rest (botocore,
+# requests, ...) imported them at every cold start for the one cached Secrets Manager call.
+tracer = Tracer(auto_patch=False)
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
