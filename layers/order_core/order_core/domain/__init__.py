@@ -1,24 +1,17 @@
-"""The pure domain: statuses, the transition table, domain events. No I/O, no drivers."""
+"""The pure domain: statuses, commands, the transition table, domain events. No I/O, no drivers."""
 
-from order_core.domain.events import DomainEvent, OrderCancelled, OrderPaid, OrderShipped
-from order_core.domain.model import (
+from order_core.domain.commands import (
     Cancel,
     Command,
-    Ignored,
     InventoryReserved,
-    Moved,
-    Order,
     OrderCreated,
-    OrderStatus,
-    Outcome,
     OutOfStock,
     PaymentFailed,
     PaymentSucceeded,
-    Refusal,
-    Refused,
     Ship,
-    decide,
 )
+from order_core.domain.events import DomainEvent, OrderCancelled, OrderPaid, OrderShipped
+from order_core.domain.model import Ignored, Moved, Order, OrderStatus, Outcome, Refusal, Refused, decide
 
 __all__ = [
     "Cancel",

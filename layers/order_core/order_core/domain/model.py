@@ -10,9 +10,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import Literal
 from uuid import UUID
 
+from order_core.domain.commands import (
+    Cancel,
+    Command,
+    InventoryReserved,
+    OrderCreated,
+    OutOfStock,
+    PaymentFailed,
+    PaymentSucceeded,
+    Ship,
+)
 from order_core.domain.events import DomainEvent, OrderCancelled, OrderPaid, OrderShipped
 
 
@@ -52,59 +62,6 @@ class Order:
     total: Decimal
     currency: str
     payment_id: str | None = None
-
-
-@dataclass(frozen=True)
-class OrderCreated:
-    trigger: ClassVar[str] = "orders.created"
-    order_id: UUID
-
-
-@dataclass(frozen=True)
-class PaymentSucceeded:
-    trigger: ClassVar[str] = "payments.succeeded"
-    order_id: UUID
-    payment_id: str
-    amount: Decimal
-    currency: str
-    paid_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class PaymentFailed:
-    trigger: ClassVar[str] = "payments.failed"
-    order_id: UUID
-    payment_id: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class InventoryReserved:
-    trigger: ClassVar[str] = "inventory.reserved"
-    order_id: UUID
-
-
-@dataclass(frozen=True)
-class OutOfStock:
-    trigger: ClassVar[str] = "inventory.out_of_stock"
-    order_id: UUID
-    product_id: str
-
-
-@dataclass(frozen=True)
-class Ship:
-    trigger: ClassVar[str] = "api.ship"
-    order_id: UUID
-
-
-@dataclass(frozen=True)
-class Cancel:
-    trigger: ClassVar[str] = "api.cancel"
-    order_id: UUID
-    reason: str
-
-
-Command = OrderCreated | PaymentSucceeded | PaymentFailed | InventoryReserved | OutOfStock | Ship | Cancel
 
 
 @dataclass(frozen=True)
