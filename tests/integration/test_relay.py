@@ -43,3 +43,23 @@ def test_the_relay_skips_an_order_whose_earlier_event_is_held_elsewhere(
     published = db.outbox(order_id)
     assert [r["id"] for r in published] == [first, second]
     assert published[0]["published_at"] <= published[1]["published_at"]
+
+
+def test_the_relay_prunes_published_rows_past_their_retention(
+    app: Container, make_order: Callable[..., UUID], db: Db
+) -> None:
+    # Given an order's events published 8 days and 1 day ago (retention: 7 days)
+    order_id = make_order()
+    old, recent = add_outbox_rows(db.conn, order_id, ["orders.paid", "orders.shipped"])
+    db.conn.execute(
+        "UPDATE outbox SET published_at = now() - CASE WHEN id = %s THEN interval '8 days' ELSE interval '1 day' END"
+        " WHERE id = ANY(%s)",
+        [old, [old, recent]],
+    )
+
+    # When the relay runs
+    report = app.service.relay_outbox()
+
+    # Then only the row past its retention is gone
+    assert report.pruned >= 1
+    assert [row["id"] for row in db.outbox(order_id)] == [recent]

@@ -35,7 +35,7 @@ def build(settings: Settings) -> Container:
     bus = KafkaEventBus(settings)
     uow = partial(PostgresUnitOfWork, db)
     queries = PostgresQueries(db)
-    publisher = OutboxPublisher(uow, bus, queries)
+    publisher = OutboxPublisher(uow, bus, queries, retention_days=settings.outbox_retention_days)
     return Container(OrderService(uow, queries, publisher, partial(datetime.now, UTC)), db, bus)
 
 

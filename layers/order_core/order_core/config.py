@@ -25,6 +25,7 @@ class Settings(BaseModel):
     kafka_brokers: list[str]
     kafka_auth: Literal["none", "iam"] = "none"
     kafka_publish_timeout_s: float = 5.0
+    outbox_retention_days: int = 7
     aws_region: str | None = None
 
     @model_validator(mode="after")
@@ -47,6 +48,7 @@ class Settings(BaseModel):
             "kafka_brokers": [b.strip() for b in env.get("KAFKA_BROKERS", "").split(",") if b.strip()],
             "kafka_auth": env.get("KAFKA_AUTH") or "none",
             "kafka_publish_timeout_s": env.get("KAFKA_PUBLISH_TIMEOUT_S") or 5.0,
+            "outbox_retention_days": env.get("OUTBOX_RETENTION_DAYS") or 7,
             "aws_region": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         }
         if not raw["kafka_brokers"]:

@@ -62,6 +62,10 @@ CLAIM_UNPUBLISHED = """
 
 MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY(%s)"
 
+PRUNE_PUBLISHED = """
+    DELETE FROM outbox WHERE id IN (
+        SELECT id FROM outbox WHERE published_at < now() - make_interval(days => %s) ORDER BY published_at LIMIT %s)"""
+
 
 class PostgresUnitOfWork(UnitOfWork):
     """One transaction on the container's connection; driver errors become `TransientError`."""
@@ -98,6 +102,10 @@ class PostgresUnitOfWork(UnitOfWork):
         if outbox_ids:
             with self._db.translate_errors():
                 self.conn.execute(MARK_PUBLISHED, [outbox_ids])
+
+    def prune_published(self, retention_days: int, limit: int) -> int:
+        with self._db.translate_errors():
+            return self.conn.execute(PRUNE_PUBLISHED, [retention_days, limit]).rowcount
 
     def commit(self) -> None:
         with self._db.translate_errors():

@@ -19,6 +19,7 @@ def relay_handler() -> LambdaHandler:
         report = get_service().relay_outbox()
         metrics.add_metric(name="OutboxPublished", unit=MetricUnit.Count, value=report.published)
         metrics.add_metric(name="OutboxPending", unit=MetricUnit.Count, value=report.pending)
+        metrics.add_metric(name="OutboxPruned", unit=MetricUnit.Count, value=report.pruned)
         metrics.add_metric(
             name="OutboxOldestPendingAge", unit=MetricUnit.Seconds, value=report.oldest_pending_age_seconds
         )
@@ -27,6 +28,7 @@ def relay_handler() -> LambdaHandler:
             published=report.published,
             pending=report.pending,
             oldest_pending_age_seconds=report.oldest_pending_age_seconds,
+            pruned=report.pruned,
         )
         return asdict(report)
 

@@ -110,6 +110,10 @@ class UnitOfWork(abc.ABC):
         """Record that these outbox rows were acknowledged by Kafka."""
 
     @abc.abstractmethod
+    def prune_published(self, retention_days: int, limit: int) -> int:
+        """Delete up to `limit` rows published more than `retention_days` ago; return how many."""
+
+    @abc.abstractmethod
     def commit(self) -> None: ...
 
     @abc.abstractmethod

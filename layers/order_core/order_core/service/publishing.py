@@ -19,15 +19,19 @@ class RelayReport:
     published: int
     pending: int
     oldest_pending_age_seconds: float
+    pruned: int
 
 
 class OutboxPublisher:
     """Claims unpublished rows, sends them in order, marks what Kafka acknowledged; leaves the rest for later."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], bus: EventBus, queries: OrderQueries) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], bus: EventBus, queries: OrderQueries, *, retention_days: int = 7
+    ) -> None:
         self._uow = uow
         self._bus = bus
         self._queries = queries
+        self._retention_days = retention_days
 
     def publish_after_commit(self, changes: Changes) -> tuple[int, int]:
         """Publish the outbox rows of the orders `changes` touched; a failure here never fails the caller."""
@@ -42,12 +46,15 @@ class OutboxPublisher:
         return published, max(len(changes.outbox) - published, 0)
 
     def relay(self, limit: int) -> RelayReport:
-        """Publish everything still unpublished (oldest first), then report the backlog."""
+        """Publish everything still unpublished (oldest first), prune old published rows, report the backlog."""
         published = 0
         while published < limit and (sent := self._publish_once(None, min(500, limit - published))):
             published += sent
+        with self._uow() as uow:
+            pruned = uow.prune_published(self._retention_days, limit)
+            uow.commit()
         pending, age = self._queries.outbox_backlog()
-        return RelayReport(published, pending, age)
+        return RelayReport(published, pending, age, pruned)
 
     def _publish_once(self, order_ids: list[UUID] | None, limit: int) -> int:
         with self._uow() as uow:
