@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from kafka import KafkaConsumer, TopicPartition
+
+from localrun.topics import read_from_start
 
 OUTBOUND_TOPICS = ("orders.paid", "orders.cancelled", "orders.shipped")
 
@@ -33,27 +34,15 @@ def dead_letters(conn: psycopg.Connection[Any], since: Any) -> list[tuple[Any, .
 
 
 def outbound_events(brokers: str, order_ids: Sequence[UUID]) -> dict[str, list[dict[str, Any]]]:
-    """Every outbound record keyed by one of order_ids, read from the start of each topic, deduped by event_id."""
+    """Every outbound record keyed by one of order_ids, in publish order, deduped by event_id."""
     wanted = {str(order_id).encode() for order_id in order_ids}
-    consumer = KafkaConsumer(bootstrap_servers=brokers.split(","), enable_auto_commit=False)
     events: dict[str, dict[str, dict[str, Any]]] = {}
-    try:
-        partitions = [TopicPartition(t, p) for t in OUTBOUND_TOPICS for p in consumer.partitions_for_topic(t) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        end = consumer.end_offsets(partitions)
-        while any(consumer.position(tp) < end[tp] for tp in partitions):
-            for records in consumer.poll(timeout_ms=500).values():
-                for record in (r for r in records if r.key in wanted):
-                    headers = {name: value.decode() for name, value in record.headers}
-                    events.setdefault(record.key.decode(), {}).setdefault(
-                        headers.get("event_id", ""),
-                        {"topic": record.topic, "headers": headers, "at": record.timestamp, "payload": record.value},
-                    )
-    finally:
-        consumer.close()
-    # Across topics, the producer's timestamps give the order the events were published in.
-    return {order_id: sorted(by_id.values(), key=lambda e: e["at"]) for order_id, by_id in events.items()}
+    for record in read_from_start(brokers, OUTBOUND_TOPICS, wanted):
+        headers = {name: value.decode() for name, value in record.headers}
+        events.setdefault(record.key.decode(), {}).setdefault(
+            headers.get("event_id", ""), {"topic": record.topic, "headers": headers, "payload": record.value}
+        )
+    return {order_id: list(by_id.values()) for order_id, by_id in events.items()}
 
 
 def print_timeline(

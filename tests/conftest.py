@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -14,9 +13,9 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from localrun.topics import read_from_start
 from order_core.bootstrap import Container, build, reset_service
 from order_core.config import Settings
 
@@ -125,29 +124,7 @@ def consume(brokers: str) -> Callable[..., list[ConsumerRecord]]:
     """Read a whole topic from the beginning (no consumer group) and return the records with this key."""
 
     def read(topic: str, key: str | None = None, timeout: float = 10.0, expect: int = 1) -> list[ConsumerRecord]:
-        consumer = KafkaConsumer(bootstrap_servers=brokers, enable_auto_commit=False, consumer_timeout_ms=500)
-        try:
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            return _read_until(consumer, partitions, key, timeout, expect)
-        finally:
-            consumer.close()
+        keys = None if key is None else {key.encode()}
+        return read_from_start(brokers, [topic], keys, expect=expect, timeout=timeout)
 
     return read
-
-
-def _read_until(
-    consumer: KafkaConsumer, partitions: list[TopicPartition], key: str | None, timeout: float, expect: int
-) -> list[ConsumerRecord]:
-
-    deadline = time.monotonic() + timeout
-    found: list[ConsumerRecord] = []
-    while time.monotonic() < deadline:
-        end = consumer.end_offsets(partitions)
-        for batch in consumer.poll(timeout_ms=200).values():
-            found.extend(r for r in batch if key is None or (r.key and r.key.decode() == key))
-        caught_up = all(consumer.position(tp) >= end[tp] for tp in partitions)
-        if caught_up and len(found) >= expect:
-            break
-    return sorted(found, key=lambda r: (r.timestamp, r.partition, r.offset))
