@@ -21,6 +21,15 @@ from order_core.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Powertools reads these when a handler module is imported, which collection may do before any fixture runs.
+POWERTOOLS_ENV = {
+    "POWERTOOLS_SERVICE_NAME": "order-service",
+    "POWERTOOLS_METRICS_NAMESPACE": "OrderServiceTests",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+for _name, _value in POWERTOOLS_ENV.items():
+    os.environ.setdefault(_name, _value)
+
 
 def _stack_env() -> dict[str, str]:
     out = subprocess.run([str(ROOT / "scripts/stack.sh"), "env"], capture_output=True, text=True, check=True).stdout
@@ -34,9 +43,7 @@ def stack_env() -> dict[str, str]:
     env |= {
         "KAFKA_AUTH": "none",
         "KAFKA_PUBLISH_TIMEOUT_S": "3",
-        "POWERTOOLS_SERVICE_NAME": "order-service",
-        "POWERTOOLS_METRICS_NAMESPACE": "OrderServiceTests",
-        "POWERTOOLS_TRACE_DISABLED": "true",
+        **POWERTOOLS_ENV,
         "AWS_DEFAULT_REGION": "eu-west-1",
         "AWS_REGION": "eu-west-1",
     }

@@ -10,6 +10,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from localrun.events import msk_event
+from order_core.entrypoints.msk import read_records
+from order_core.service.ports import InboundRecord
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,12 @@ class Record:
 class Batch:
     """Builds a Lambda MSK event; offsets start at a random point so dead letters of earlier runs never collide."""
 
-    records: dict[tuple[str, int], list[Record]] = field(default_factory=dict)
+    partitions: dict[tuple[str, int], list[Record]] = field(default_factory=dict)
     base_offset: int = field(default_factory=lambda: random.randrange(10**9, 10**12))
 
     def add(self, topic: str, payload: dict[str, Any] | bytes, *, partition: int = 0, key: str | None = None) -> int:
         """Append a record; returns its offset."""
-        records = self.records.setdefault((topic, partition), [])
+        records = self.partitions.setdefault((topic, partition), [])
         offset = self.base_offset + len(records)
         value = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         records.append(Record(topic, partition, offset, key.encode() if key is not None else None, value))
@@ -43,11 +45,15 @@ class Batch:
 
     def event(self) -> dict[str, Any]:
         return msk_event(
-            self.records,
+            self.partitions,
             source="MSK",
             bootstrap_servers="127.0.0.1:59092",
             event_source_arn="arn:aws:kafka:eu-west-1:123456789012:cluster/orders/abc-1",
         )
+
+    def records(self) -> list[InboundRecord]:
+        """The records as a Kafka function reads them from the event (through the edge's own reader)."""
+        return read_records(self.event())
 
 
 def created(order_id: UUID, total: str = "29.99") -> dict[str, Any]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 import psycopg
 import pytest
+
+from bench.instrumentation import CountingConnection
+from order_core.bootstrap import Container, build
+from order_core.config import Settings
 
 
 class Db:
@@ -49,3 +54,11 @@ class Db:
 @pytest.fixture
 def db(conn: psycopg.Connection[Any]) -> Db:
     return Db(conn)
+
+
+@pytest.fixture
+def counted(stack_env: dict[str, str]) -> Iterator[tuple[Container, type[CountingConnection]]]:
+    """Real adapters whose connection counts its round trips."""
+    container = build(Settings.from_env(), connection_class=CountingConnection)
+    yield container, CountingConnection
+    container.close()

@@ -8,7 +8,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from bench.instrumentation import CountingConnection
 from order_core.bootstrap import Container
+from order_core.entrypoints.msk import read_records
+from order_core.service.batch import BatchOutcome
 from tests.integration.conftest import Db
 from tests.support import Batch, created, out_of_stock, paid, payment_failed, reserved
 
@@ -24,11 +27,10 @@ def test_full_lifecycle_created_paid_processing_shipped(
     batch.add("inventory.reserved", reserved(order_id), partition=1, key=str(order_id))
 
     # When the events arrive in one batch, and the order is shipped through the API
-    outcome = app.service.process_batch(batch.event())
+    outcome = app.service.process_records(batch.records())
     shipped = app.service.ship(order_id, request_id="req-ship-1")
 
     # Then it went through every state, once, and told the shop twice
-    assert outcome.response == {"batchItemFailures": []}
     assert (outcome.records, outcome.transitions, outcome.acknowledged, outcome.published) == (3, 2, 1, 1)
     assert shipped.status == "shipped"
     assert db.history(order_id) == [
@@ -48,9 +50,9 @@ def test_payment_retry_after_failure_pays_the_order(app: Container, make_order: 
     first.add("payments.failed", payment_failed(order_id))
     retry.add("payments.succeeded", paid(order_id, "pay-retry"))
 
-    app.service.process_batch(first.event())
+    app.service.process_records(first.records())
     assert db.status(order_id) == "payment_failed"
-    app.service.process_batch(retry.event())
+    app.service.process_records(retry.records())
 
     assert db.status(order_id) == "paid"
     assert [h[1] for h in db.history(order_id)] == ["payment_failed", "paid"]
@@ -63,7 +65,7 @@ def test_out_of_stock_cancels_and_publishes(
     batch = Batch()
     batch.add("inventory.out_of_stock", out_of_stock(order_id, "sku-9"))
 
-    outcome = app.service.process_batch(batch.event())
+    outcome = app.service.process_records(batch.records())
 
     assert outcome.transitions == 1
     assert db.status(order_id) == "cancelled"
@@ -80,8 +82,8 @@ def test_redelivering_a_batch_changes_nothing_and_publishes_nothing_twice(
     batch.add("inventory.reserved", reserved(order_id))
     batch.add("inventory.reserved", reserved(poisoned))  # invalid_transition: the order is not paid
 
-    first = app.service.process_batch(batch.event())
-    again = app.service.process_batch(batch.event())
+    first = app.service.process_records(batch.records())
+    again = app.service.process_records(batch.records())
 
     assert (first.transitions, first.dead_letters) == (2, {"invalid_transition": 1})
     assert (again.transitions, again.duplicates, again.published) == (0, 2, 0)
@@ -109,10 +111,10 @@ def test_poison_records_are_parked_with_their_raw_bytes_and_good_records_still_a
     offsets.append(batch.add("payments.succeeded", paid(order_id, "pay-other", amount="30.00")))
 
     # When the batch is processed
-    outcome = app.service.process_batch(batch.event())
+    outcome = app.service.process_records(batch.records())
 
     # Then the good record applied, and every poison record is a dead letter with a reason and its raw bytes
-    assert outcome.response == {"batchItemFailures": []}
+    assert outcome.dead_letters == {"invalid_payload": 4, "order_not_found": 1, "duplicate_payment": 1}
     assert db.status(order_id) == "paid"
     parked = {d["offset"]: d for d in db.dead_letters(offsets=offsets)}
     assert good not in parked
@@ -133,7 +135,7 @@ def test_payment_mismatch_is_parked_and_the_status_stays(
     batch = Batch()
     offset = batch.add("payments.succeeded", paid(order_id, amount="99.99", currency="EUR"))
 
-    app.service.process_batch(batch.event())
+    app.service.process_records(batch.records())
 
     assert db.status(order_id) == "payment_required"
     [letter] = db.dead_letters(offsets=[offset])
@@ -145,7 +147,7 @@ def test_payment_after_cancel_is_parked(app: Container, make_order: Callable[...
     batch = Batch()
     offset = batch.add("payments.succeeded", paid(order_id))
 
-    app.service.process_batch(batch.event())
+    app.service.process_records(batch.records())
 
     assert db.status(order_id) == "cancelled"
     assert [d["reason"] for d in db.dead_letters(offsets=[offset])] == ["payment_after_cancel"]
@@ -160,7 +162,7 @@ def test_self_managed_kafka_events_and_unkeyed_records_are_accepted(
     event = batch.event() | {"eventSource": "SelfManagedKafka"}
     del event["eventSourceArn"]
 
-    app.service.process_batch(event)
+    app.service.process_records(read_records(event))
 
     assert db.status(order_id) == "payment_failed"
 
@@ -171,26 +173,30 @@ def test_deleted_orders_are_not_found(app: Container, make_order: Callable[..., 
     batch = Batch()
     offset = batch.add("payments.failed", payment_failed(order_id))
 
-    app.service.process_batch(batch.event())
+    app.service.process_records(batch.records())
 
     assert [d["reason"] for d in db.dead_letters(offsets=[offset])] == ["order_not_found"]
     assert db.status(order_id) == "payment_required"
 
 
 def test_an_empty_batch_is_a_no_op(app: Container) -> None:
-    assert app.service.process_batch(Batch().event()).response == {"batchItemFailures": []}
+    assert app.service.process_records(Batch().records()) == BatchOutcome()
 
 
-def test_round_trips_per_batch_do_not_grow_with_the_batch(app: Container, make_order: Callable[..., UUID]) -> None:
+def test_round_trips_per_batch_do_not_grow_with_the_batch(
+    counted: tuple[Container, type[CountingConnection]], make_order: Callable[..., UUID]
+) -> None:
+    app, connection = counted
+
     def round_trips(size: int) -> int:
         batch = Batch()
         for _ in range(size):
             order_id = make_order()
             batch.add("payments.succeeded", paid(order_id), partition=order_id.int % 3)
             batch.add("inventory.reserved", reserved(order_id), partition=order_id.int % 3)
-        before = app.db.round_trips
-        app.service.process_batch(batch.event())
-        return app.db.round_trips - before
+        before = connection.round_trips
+        app.service.process_records(batch.records())
+        return connection.round_trips - before
 
     round_trips(1)  # the first batch also pays for connecting and preparing
     assert round_trips(5) == round_trips(50) == round_trips(200)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -13,10 +14,19 @@ import pytest
 
 from order_core.bootstrap import Container, build
 from order_core.config import Settings
+from order_core.entrypoints.kafka import RETRY_RESERVE_MS
+from order_core.entrypoints.msk import retry_response
+from order_core.exceptions import TransientError
 from tests.integration.conftest import Db
+from tests.sam.conftest import FakeLambdaContext
 from tests.support import Batch, paid, payment_failed, reserved
 
 pytestmark = pytest.mark.slow
+
+
+def payments_failed_handler() -> Any:
+    """The function's handler, imported once the stack's environment is set (Powertools reads it at import)."""
+    return importlib.import_module("functions.payments_failed.app").lambda_handler
 
 
 def wait_for_lock_wait(conn: psycopg.Connection[Any], timeout: float = 10) -> None:
@@ -41,8 +51,15 @@ def test_postgres_stopped_mid_batch_commits_nothing_and_the_retry_succeeds(
     second_offset = batch.add("payments.failed", payment_failed(other), partition=2)
     blocker = psycopg.connect(db_dsn)
     blocker.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", [held])
-    results: list[Any] = []
-    worker = threading.Thread(target=lambda: results.append(app.service.process_batch(batch.event())))
+    errors: list[BaseException] = []
+
+    def apply() -> None:
+        try:
+            app.service.process_records(batch.records())
+        except TransientError as error:
+            errors.append(error)
+
+    worker = threading.Thread(target=apply)
 
     # When Postgres stops while the batch is in the middle of its transaction
     try:
@@ -55,8 +72,9 @@ def test_postgres_stopped_mid_batch_commits_nothing_and_the_retry_succeeds(
         stack("start", "postgres")
         blocker.close()
 
-    # Then the first record of each partition is reported for retry and nothing was written
-    assert results[0].response == {
+    # Then the batch failed as transient (retry from the first record of each partition) and wrote nothing
+    assert [type(e) for e in errors] == [TransientError]
+    assert retry_response(batch.records()) == {
         "batchItemFailures": [
             {"itemIdentifier": {"partition": "payments.succeeded-0", "offset": first_offset}},
             {"itemIdentifier": {"partition": "inventory.reserved-0", "offset": reserved_offset}},
@@ -70,8 +88,8 @@ def test_postgres_stopped_mid_batch_commits_nothing_and_the_retry_succeeds(
         assert check.outbox(held) == check.outbox(other) == []
 
         # And the redelivered batch applies on a reopened connection
-        retried = app.service.process_batch(batch.event())
-        assert retried.response == {"batchItemFailures": []}
+        retried = app.service.process_records(batch.records())
+        assert retried.transitions == 3
         assert (check.status(held), check.status(other)) == ("processing", "paid")
 
 
@@ -84,40 +102,68 @@ def test_a_lock_held_too_long_is_a_transient_failure_and_commits_nothing(
     try:
         held, free = make_order(), make_order()
         batch = Batch()
-        offset = batch.add("payments.succeeded", paid(free), partition=1)
+        batch.add("payments.succeeded", paid(free), partition=1)
         batch.add("payments.succeeded", paid(held), partition=1)
         with psycopg.connect(db_dsn) as blocker:
             blocker.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE", [held])
 
             # When a batch needs it
-            outcome = app.service.process_batch(batch.event())
+            with pytest.raises(TransientError, match="LockNotAvailable"):
+                app.service.process_records(batch.records())
 
-        # Then the batch is reported for retry and not even the free order moved
-        assert outcome.response == {
-            "batchItemFailures": [{"itemIdentifier": {"partition": "payments.succeeded-1", "offset": offset}}]
-        }
+        # Then not even the free order moved
         assert (db.status(free), db.outbox(free)) == ("payment_required", [])
         # And the redelivery succeeds on the same container once the lock is gone
-        assert app.service.process_batch(batch.event()).response == {"batchItemFailures": []}
+        assert app.service.process_records(batch.records()).transitions == 2
         assert (db.status(held), db.status(free)) == ("paid", "paid")
     finally:
         app.close()
 
 
-def test_a_batch_is_reported_for_retry_while_postgres_is_down(
-    app: Container, make_order: Callable[..., UUID], stack: Callable[..., None]
+def test_the_handler_reports_the_batch_for_retry_while_postgres_is_down(
+    stack_env: dict[str, str], make_order: Callable[..., UUID], stack: Callable[..., None]
 ) -> None:
+    # Given a Kafka function with little time left (no retry inside the invocation)
+    handler = payments_failed_handler()
     order_id = make_order()
     batch = Batch()
     offset = batch.add("payments.failed", payment_failed(order_id), partition=1)
+    context: Any = FakeLambdaContext(remaining_ms=RETRY_RESERVE_MS)
+
+    # When Postgres is down during the invocation
     stack("stop", "postgres")
     try:
-        outcome = app.service.process_batch(batch.event())
+        response = handler(batch.event(), context)
     finally:
         stack("start", "postgres")
-    assert outcome.response == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "payments.failed-1", "offset": offset}}]
-    }
+
+    # Then the first record of the partition is reported in the AWS format
+    assert response == {"batchItemFailures": [{"itemIdentifier": {"partition": "payments.failed-1", "offset": offset}}]}
+
+
+def test_the_handler_rides_out_a_short_outage_inside_the_invocation(
+    stack_env: dict[str, str], make_order: Callable[..., UUID], db_dsn: str, stack: Callable[..., None]
+) -> None:
+    # Given a Kafka function with a minute left, and Postgres down
+    handler = payments_failed_handler()
+    order_id = make_order()
+    batch = Batch()
+    batch.add("payments.failed", payment_failed(order_id))
+    stack("stop", "postgres")
+    restart = threading.Timer(3, stack, args=("start", "postgres"))
+
+    # When Postgres comes back three seconds into the invocation
+    restart.start()
+    try:
+        context: Any = FakeLambdaContext(remaining_ms=RETRY_RESERVE_MS + 60_000)
+        response = handler(batch.event(), context)
+    finally:
+        restart.join()
+
+    # Then the invocation retried until it applied the batch
+    assert response == {"batchItemFailures": []}
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        assert Db(conn).status(order_id) == "payment_failed"
 
 
 def test_kafka_down_after_commit_keeps_events_in_the_outbox_and_the_relay_publishes_each_once(
@@ -130,9 +176,8 @@ def test_kafka_down_after_commit_keeps_events_in_the_outbox_and_the_relay_publis
     stack("stop", "kafka")
     try:
         # When a payment arrives
-        outcome = app.service.process_batch(batch.event())
+        outcome = app.service.process_records(batch.records())
         # Then the batch succeeds, the order is paid, and its event waits in the outbox
-        assert outcome.response == {"batchItemFailures": []}
         assert (outcome.published, outcome.unpublished) == (0, 1)
         assert db.status(order_id) == "paid"
         [row] = db.outbox(order_id)

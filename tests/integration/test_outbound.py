@@ -23,7 +23,7 @@ def test_orders_paid_matches_the_seed_model_field_for_field(
     batch = Batch()
     batch.add("payments.succeeded", paid(order_id, "pay-77", amount="1234.5", currency="eur"))
 
-    app.service.process_batch(batch.event())
+    app.service.process_records(batch.records())
 
     [record] = consume("orders.paid", key=str(order_id))
     assert record.key == str(order_id).encode()
@@ -68,7 +68,7 @@ def test_events_of_one_order_are_published_in_transition_order(
     batch = Batch()
     batch.add("payments.succeeded", paid(order_id))
     batch.add("inventory.reserved", reserved(order_id))
-    app.service.process_batch(batch.event())
+    app.service.process_records(batch.records())
     app.service.ship(order_id, request_id="req-3")
     app.service.cancel(make_order(), "unrelated", request_id="req-4")
 

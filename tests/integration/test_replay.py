@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from localrun.events import msk_event
 from order_core.bootstrap import Container
+from order_core.entrypoints.msk import read_records
 from tests.conftest import ROOT
 from tests.integration.conftest import Db
 from tests.support import Batch, payment_failed
@@ -28,7 +29,7 @@ def test_a_dead_letter_is_replayed_to_its_topic_once_and_then_applies(
     order_id = uuid4()
     batch = Batch()
     offset = batch.add("payments.failed", payment_failed(order_id), key=str(order_id))
-    app.service.process_batch(batch.event())
+    app.service.process_records(batch.records())
     [letter] = db.dead_letters(offsets=[offset])
     row = db.conn.execute('SELECT id FROM dead_letters WHERE "offset" = %s', [offset]).fetchone()
     assert row is not None
@@ -54,5 +55,5 @@ def test_a_dead_letter_is_replayed_to_its_topic_once_and_then_applies(
         bootstrap_servers="",
         event_source_arn="arn:aws:kafka:eu-west-1:123456789012:cluster/orders/abc-1",
     )
-    app.service.process_batch(event)
+    app.service.process_records(read_records(event))
     assert db.status(order_id) == "payment_failed"

@@ -45,9 +45,10 @@ class FakeLambdaContext:
     aws_request_id: str = "4b5f0c4e-0000-4000-8000-000000000001"
     log_group_name: str = "/aws/lambda/order-service-test"
     log_stream_name: str = "2026/01/01/[$LATEST]test"
+    remaining_ms: int = 30_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return self.remaining_ms
 
 
 @pytest.fixture

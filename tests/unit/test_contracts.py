@@ -10,8 +10,9 @@ from uuid import UUID
 import pytest
 from pydantic import ValidationError
 
-from order_core.contracts import INBOUND_TOPICS, encode, outbound
+from order_core.contracts import INBOUND, OUTBOUND, encode, outbound_payload
 from order_core.domain import OrderCancelled, OrderPaid, PaymentSucceeded
+from order_core.topics import Topic
 from tests.support import created, out_of_stock, paid, payment_failed, reserved
 
 ORDER = UUID("0b6a1c9e-3d4f-4a5b-8c7d-9e0f1a2b3c4d")
@@ -29,12 +30,12 @@ USER = UUID("5b0c7d8e-2f3a-4b5c-9d6e-7f8091a2b3c4")
     ],
 )
 def test_seed_shaped_events_parse_and_unknown_fields_are_ignored(topic: str, payload: dict[str, object]) -> None:
-    event = INBOUND_TOPICS[topic].model_validate_json(json.dumps(payload | {"schema_version": 7}))
+    event = INBOUND[Topic(topic)].model_validate_json(json.dumps(payload | {"schema_version": 7}))
     assert event.to_command().order_id == ORDER
 
 
 def test_payment_amounts_are_decimals_normalised_to_two_places() -> None:
-    command = INBOUND_TOPICS["payments.succeeded"].model_validate(paid(ORDER, "p", "29.9", "usd")).to_command()
+    command = INBOUND[Topic.PAYMENTS_SUCCEEDED].model_validate(paid(ORDER, "p", "29.9", "usd")).to_command()
     assert command == PaymentSucceeded(ORDER, "p", Decimal("29.90"), "USD", datetime(2026, 11, 24, 10, tzinfo=UTC))
 
 
@@ -53,13 +54,13 @@ def test_payment_amounts_are_decimals_normalised_to_two_places() -> None:
 )
 def test_malformed_required_fields_are_rejected(change: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
-        INBOUND_TOPICS["payments.succeeded"].model_validate(paid(ORDER) | change)
+        INBOUND[Topic.PAYMENTS_SUCCEEDED].model_validate(paid(ORDER) | change)
 
 
 def test_orders_paid_is_byte_compatible_with_the_seed() -> None:
     at = datetime(2026, 11, 24, 12, 10, 16, 123456, tzinfo=UTC)
-    topic, payload = outbound(OrderPaid(ORDER, USER, Decimal("29.9"), "USD", "pay-1", at))
-    assert topic == "orders.paid"
+    payload = outbound_payload(OrderPaid(ORDER, USER, Decimal("29.9"), "USD", "pay-1", at))
+    assert OUTBOUND[type(payload)].topic == "orders.paid"
     assert encode(payload) == (
         f'{{"order_id":"{ORDER}","user_id":"{USER}","amount":"29.90","currency":"USD",'
         '"payment_id":"pay-1","payment_date":"2026-11-24T12:10:16Z"}'
@@ -68,5 +69,5 @@ def test_orders_paid_is_byte_compatible_with_the_seed() -> None:
 
 def test_an_empty_cancellation_reason_is_omitted_like_gos_omitempty() -> None:
     at = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-    _, payload = outbound(OrderCancelled(ORDER, USER, "", at))
+    payload = outbound_payload(OrderCancelled(ORDER, USER, "", at))
     assert encode(payload) == f'{{"order_id":"{ORDER}","user_id":"{USER}","cancelled_at":"2026-11-24T12:00:00Z"}}'

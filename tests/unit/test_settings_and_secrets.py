@@ -47,7 +47,10 @@ def test_local_settings_use_the_seed_variable_names() -> None:
     [
         ({"DB_DSN": "postgresql://x"}, "KAFKA_BROKERS"),
         ({"KAFKA_BROKERS": "a:9092"}, "DB_SECRET_ARN"),
-        (LOCAL | {"KAFKA_AUTH": "scram"}, "kafka_auth"),
+        (LOCAL | {"KAFKA_AUTH": "scram"}, "KAFKA_AUTH='scram': Input should be 'none' or 'iam'"),
+        (LOCAL | {"DB_PORT": "x"}, "DB_PORT='x': Input should be a valid integer"),
+        (LOCAL | {"DB_SSLMODE": "on"}, "DB_SSLMODE='on'"),
+        (LOCAL | {"KAFKA_BROKERS": " , "}, "KAFKA_BROKERS=',': List should have at least 1 item"),
     ],
 )
 def test_missing_or_malformed_settings_fail_loudly(environ: dict[str, str], message: str) -> None:

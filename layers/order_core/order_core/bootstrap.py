@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
+from typing import Any
+
+import psycopg
 
 from order_core.adapters.database import Database
 from order_core.adapters.kafka import KafkaEventBus
@@ -29,13 +32,17 @@ class Container:
         self.bus.close()
 
 
-def build(settings: Settings) -> Container:
-    """Wire the real adapters; opens nothing (the connection and the producer open at first use)."""
-    db = Database(partial(database_conninfo, settings), lock_timeout_ms=settings.db_lock_timeout_ms)
+def build(settings: Settings, *, connection_class: type[psycopg.Connection[Any]] = psycopg.Connection) -> Container:
+    """Wire the real adapters; opens nothing (the connection and the producer open at first use).
+
+    `connection_class` lets a benchmark count round trips; production uses psycopg's own.
+    """
+    conninfo = partial(database_conninfo, settings)
+    db = Database(conninfo, lock_timeout_ms=settings.db_lock_timeout_ms, connection_class=connection_class)
     bus = KafkaEventBus(settings)
     uow = partial(PostgresUnitOfWork, db)
     queries = PostgresQueries(db)
-    publisher = OutboxPublisher(uow, bus, queries, retention_days=settings.outbox_retention_days)
+    publisher = OutboxPublisher(uow, bus, retention_days=settings.outbox_retention_days)
     return Container(OrderService(uow, queries, publisher, partial(datetime.now, UTC)), db, bus)
 
 

@@ -2,10 +2,14 @@
 
 Readers are tolerant (unknown fields ignored, only the fields this service needs are required);
 writers emit exactly the seed's fields, in the seed's order, compact, like Go's encoding/json.
+Every text that reaches the database is checked here to be storable: no control characters (NUL
+among them) and no lone surrogates, which JSON can carry and Postgres text cannot.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -25,6 +29,7 @@ from order_core.domain import (
     PaymentFailed,
     PaymentSucceeded,
 )
+from order_core.topics import Topic
 
 
 def _two_places(value: Decimal) -> Decimal:
@@ -34,9 +39,25 @@ def _two_places(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def _storable(text: str) -> str:
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in text):
+        raise ValueError("must not contain control characters or lone surrogates")
+    return text
+
+
+def _utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:  # 0001-01-01T00:00:00+14:00 has no UTC equivalent
+        raise ValueError("must be a date-time that exists in UTC") from error
+
+
 Money = Annotated[Decimal, Field(ge=0, max_digits=12), AfterValidator(_two_places)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), AfterValidator(_storable)
+]
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class _Inbound(BaseModel):
@@ -67,13 +88,12 @@ class PaymentSucceededEvent(_Inbound):
     user_id: UUID | None = None
     amount: Money
     currency: Currency
-    payment_date: datetime | None = None
+    payment_date: UtcDateTime | None = None
     payment_method: str | None = None
     provider_id: str | None = None
 
     def to_command(self) -> Command:
-        paid_at = self.payment_date.astimezone(UTC) if self.payment_date else None
-        return PaymentSucceeded(self.order_id, self.payment_id, self.amount, self.currency, paid_at)
+        return PaymentSucceeded(self.order_id, self.payment_id, self.amount, self.currency, self.payment_date)
 
 
 class PaymentFailedEvent(_Inbound):
@@ -114,13 +134,19 @@ InboundEvent = (
     OrderCreatedEvent | PaymentSucceededEvent | PaymentFailedEvent | InventoryReservedEvent | InventoryOutOfStockEvent
 )
 
-INBOUND_TOPICS: dict[str, type[InboundEvent]] = {
-    "orders.created": OrderCreatedEvent,
-    "payments.succeeded": PaymentSucceededEvent,
-    "payments.failed": PaymentFailedEvent,
-    "inventory.reserved": InventoryReservedEvent,
-    "inventory.out_of_stock": InventoryOutOfStockEvent,
+INBOUND: dict[Topic, type[InboundEvent]] = {
+    Topic.ORDERS_CREATED: OrderCreatedEvent,
+    Topic.PAYMENTS_SUCCEEDED: PaymentSucceededEvent,
+    Topic.PAYMENTS_FAILED: PaymentFailedEvent,
+    Topic.INVENTORY_RESERVED: InventoryReservedEvent,
+    Topic.INVENTORY_OUT_OF_STOCK: InventoryOutOfStockEvent,
 }
+
+
+class OrderIdOnly(_Inbound):
+    """The one field an operator needs to find a bad record's order, read without trusting the rest."""
+
+    order_id: UUID
 
 
 def rfc3339(moment: datetime) -> str:
@@ -153,26 +179,37 @@ class OrderShippedEvent(BaseModel):
 OutboundEvent = OrderPaidEvent | OrderCancelledEvent | OrderShippedEvent
 
 
-def outbound(event: DomainEvent) -> tuple[str, OutboundEvent]:
-    """The topic and the seed-shaped payload of a domain event."""
+@dataclass(frozen=True)
+class Outbound:
+    """Where an outbound event goes and what its `event_type` header says: explicit, never a class name."""
+
+    topic: Topic
+    event_type: str
+
+
+OUTBOUND: dict[type[OutboundEvent], Outbound] = {
+    OrderPaidEvent: Outbound(Topic.ORDERS_PAID, "OrderPaidEvent"),
+    OrderCancelledEvent: Outbound(Topic.ORDERS_CANCELLED, "OrderCancelledEvent"),
+    OrderShippedEvent: Outbound(Topic.ORDERS_SHIPPED, "OrderShippedEvent"),
+}
+
+
+def outbound_payload(event: DomainEvent) -> OutboundEvent:
+    """The seed-shaped payload of a domain event."""
     ids: dict[str, Any] = {"order_id": str(event.order_id), "user_id": str(event.user_id)}
     match event:
         case OrderPaid():
-            paid = OrderPaidEvent(
+            return OrderPaidEvent(
                 **ids,
                 amount=f"{event.amount:.2f}",
                 currency=event.currency,
                 payment_id=event.payment_id,
                 payment_date=rfc3339(event.paid_at),
             )
-            return "orders.paid", paid
         case OrderCancelled():
-            reason = event.reason or None
-            return "orders.cancelled", OrderCancelledEvent(
-                **ids, reason=reason, cancelled_at=rfc3339(event.cancelled_at)
-            )
+            return OrderCancelledEvent(**ids, reason=event.reason or None, cancelled_at=rfc3339(event.cancelled_at))
         case OrderShipped():
-            return "orders.shipped", OrderShippedEvent(**ids, shipped_at=rfc3339(event.shipped_at))
+            return OrderShippedEvent(**ids, shipped_at=rfc3339(event.shipped_at))
 
 
 def encode(payload: OutboundEvent) -> str:

@@ -35,5 +35,9 @@ class TransientError(OrderCoreError):
     """A failure worth retrying as is: database unreachable, serialization failure, deadlock, lock timeout."""
 
 
+class WriteRejected(OrderCoreError):
+    """The database refused a write because of the data in it (a value it cannot store, a constraint)."""
+
+
 class ConfigurationError(OrderCoreError):
     """A required setting is missing or malformed."""

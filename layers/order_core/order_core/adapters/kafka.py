@@ -1,9 +1,10 @@
-"""Publishing outbox messages with kafka-python: acks=all, idempotent, key = order id, dedupe headers."""
+"""Sending outbox events with kafka-python: acks=all, idempotent, key = order id, dedupe headers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from aws_lambda_powertools import Logger
 
@@ -12,6 +13,7 @@ from order_core.service.ports import EventBus, OutboxMessage
 
 if TYPE_CHECKING:
     from kafka import KafkaProducer
+    from kafka.producer.future import FutureRecordMetadata
 
 logger = Logger(child=True)
 
@@ -26,7 +28,9 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         "enable_idempotence": True,
         # Idempotence keeps per-partition order with up to 5 requests in flight.
         "max_in_flight_requests_per_connection": 5,
-        "linger_ms": 2,
+        # One flush per send: the sender batches what is queued without waiting for more.
+        "linger_ms": 0,
+        "batch_size": 256 * 1024,
         # A broker outage must cost a bounded wait, never the batch: rows stay in the outbox.
         "max_block_ms": timeout_ms,
         "bootstrap_timeout_ms": timeout_ms,
@@ -46,38 +50,63 @@ class KafkaEventBus(EventBus):
         self._factory = producer_factory
         self._producer: KafkaProducer | None = None
 
-    def send(self, messages: list[OutboxMessage]) -> list[int]:
+    def send(self, messages: Sequence[OutboxMessage]) -> dict[UUID, str | None]:
         if not messages:
-            return []
+            return {}
         # Imported at first publish: three of the five Kafka functions never publish, and kafka-python
         # is the largest import of a cold start.
-        from kafka import KafkaProducer  # noqa: PLC0415
         from kafka.errors import KafkaError  # noqa: PLC0415
 
         try:
-            producer = self._producer or (self._factory or KafkaProducer)(**producer_config(self._settings))
-            self._producer = producer
-            futures = [
-                (
-                    m.id,
-                    producer.send(m.topic, key=str(m.order_id).encode(), value=m.payload.encode(), headers=_headers(m)),
-                )
-                for m in messages
-            ]
-            producer.flush(timeout=self._settings.kafka_publish_timeout_s)
+            producer = self._open()
         except KafkaError as error:
-            logger.warning("kafka publish failed; rows stay in the outbox", error=str(error), count=len(messages))
-            self.close()
-            return []
-        acked = [outbox_id for outbox_id, future in futures if future.succeeded()]
-        if len(acked) < len(messages):
-            self.close()
-        return acked
+            logger.warning("kafka unreachable; events stay in the outbox", error=str(error), count=len(messages))
+            return dict.fromkeys((m.event_id for m in messages), f"producer: {error!r}")
+        queued, results = self._queue(producer, messages)
+        producer.flush(timeout=self._settings.kafka_publish_timeout_s)
+        for event_id, future in queued.items():
+            results[event_id] = _outcome(future)
+        if any(results.values()):
+            self.close()  # a fresh producer next time: a failed batch can leave its sequence numbers stuck
+        return results
 
     def close(self) -> None:
         if self._producer is not None:
             producer, self._producer = self._producer, None
             producer.close(timeout=0)
+
+    def _open(self) -> KafkaProducer:
+        from kafka import KafkaProducer  # noqa: PLC0415
+
+        if self._producer is None:
+            self._producer = (self._factory or KafkaProducer)(**producer_config(self._settings))
+        return self._producer
+
+    def _queue(
+        self, producer: KafkaProducer, messages: Sequence[OutboxMessage]
+    ) -> tuple[dict[UUID, FutureRecordMetadata], dict[UUID, str | None]]:
+        """Hand every message to the producer; a topic it cannot write fails its messages, not the others."""
+        from kafka.errors import KafkaError  # noqa: PLC0415
+
+        queued: dict[UUID, FutureRecordMetadata] = {}
+        results: dict[UUID, str | None] = {}
+        refused: dict[str, str] = {}
+        for m in messages:
+            if m.topic in refused:  # one metadata timeout per topic, not one per message
+                results[m.event_id] = refused[m.topic]
+                continue
+            try:
+                key, value = str(m.order_id).encode(), m.payload.encode()
+                queued[m.event_id] = producer.send(m.topic, key=key, value=value, headers=_headers(m))
+            except KafkaError as error:
+                refused[m.topic] = results[m.event_id] = f"{m.topic}: {error!r}"
+        return queued, results
+
+
+def _outcome(future: FutureRecordMetadata) -> str | None:
+    if future.succeeded():
+        return None
+    return repr(future.exception) if future.failed() else "not acknowledged in time"
 
 
 def _headers(message: OutboxMessage) -> list[tuple[str, bytes]]:

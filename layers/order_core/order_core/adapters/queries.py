@@ -33,25 +33,19 @@ LIST_ORDERS = f"""
     ORDER BY created_at, id
     LIMIT %(limit)s"""
 
-OUTBOX_BACKLOG = """
-    SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-    FROM outbox WHERE published_at IS NULL"""
-
 
 class PostgresQueries(OrderQueries):
-    """Reads in autocommit-free short transactions on the container's connection."""
+    """Reads in short transactions on the container's connection."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def get_view(self, order_id: UUID) -> OrderView | None:
-        conn = self._db.connection()
-        with self._db.translate_errors(), conn.transaction(), conn.cursor(row_factory=class_row(OrderView)) as cur:
+        with self._db.transaction() as conn, conn.cursor(row_factory=class_row(OrderView)) as cur:
             return cur.execute(GET_ORDER, [order_id]).fetchone()
 
     def get_order(self, order_id: UUID) -> OrderDetail | None:
-        conn = self._db.connection()
-        with self._db.translate_errors(), conn.transaction():
+        with self._db.transaction() as conn:
             with conn.cursor(row_factory=class_row(OrderView)) as cur:
                 order = cur.execute(GET_ORDER, [order_id]).fetchone()
             if order is None:
@@ -63,17 +57,10 @@ class PostgresQueries(OrderQueries):
     def list_orders(self, status: OrderStatus, limit: int, cursor: str | None) -> OrderPage:
         after_at, after_id = decode_cursor(cursor) if cursor else (None, None)
         params = {"status": status, "after_at": after_at, "after_id": after_id, "limit": limit + 1}
-        conn = self._db.connection()
-        with self._db.translate_errors(), conn.transaction(), conn.cursor(row_factory=class_row(OrderView)) as cur:
+        with self._db.transaction() as conn, conn.cursor(row_factory=class_row(OrderView)) as cur:
             rows = cur.execute(LIST_ORDERS, params).fetchall()
         items, more = rows[:limit], len(rows) > limit
         return OrderPage(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
-
-    def outbox_backlog(self) -> tuple[int, float]:
-        conn = self._db.connection()
-        with self._db.translate_errors(), conn.transaction():
-            row = conn.execute(OUTBOX_BACKLOG).fetchone()
-        return (int(row[0]), float(row[1])) if row else (0, 0.0)
 
 
 def encode_cursor(last: OrderView) -> str:

@@ -13,7 +13,11 @@ SECRET_MAX_AGE_S = 300
 
 
 def database_conninfo(settings: Settings) -> str:
-    """`DB_DSN` when set (local); otherwise the RDS secret, with `DB_HOST` (the RDS Proxy) taking precedence."""
+    """`DB_DSN` when set (local); otherwise the RDS secret, with `DB_HOST` (the RDS Proxy) taking precedence.
+
+    TLS is `DB_SSLMODE` (default `require`); for RDS use `verify-full` with `DB_SSLROOTCERT` pointing at the
+    RDS CA bundle shipped with the function.
+    """
     if settings.db_dsn:
         return settings.db_dsn
     if not settings.db_secret_arn:
@@ -30,5 +34,6 @@ def database_conninfo(settings: Settings) -> str:
         dbname=settings.db_name or secret.get("dbname"),
         user=secret["username"],
         password=secret["password"],
-        sslmode="require",
+        sslmode=settings.db_sslmode,
+        sslrootcert=settings.db_sslrootcert,
     )

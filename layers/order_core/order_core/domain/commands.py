@@ -1,26 +1,20 @@
-"""What can happen to an order: one command per inbound topic and per API action.
-
-`trigger` is what the status history records as the cause of a transition.
-"""
+"""What can happen to an order: one command per inbound topic and per API action."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
 from uuid import UUID
 
 
 @dataclass(frozen=True)
 class OrderCreated:
-    trigger: ClassVar[str] = "orders.created"
     order_id: UUID
 
 
 @dataclass(frozen=True)
 class PaymentSucceeded:
-    trigger: ClassVar[str] = "payments.succeeded"
     order_id: UUID
     payment_id: str
     amount: Decimal
@@ -30,7 +24,6 @@ class PaymentSucceeded:
 
 @dataclass(frozen=True)
 class PaymentFailed:
-    trigger: ClassVar[str] = "payments.failed"
     order_id: UUID
     payment_id: str
     reason: str = ""
@@ -38,26 +31,22 @@ class PaymentFailed:
 
 @dataclass(frozen=True)
 class InventoryReserved:
-    trigger: ClassVar[str] = "inventory.reserved"
     order_id: UUID
 
 
 @dataclass(frozen=True)
 class OutOfStock:
-    trigger: ClassVar[str] = "inventory.out_of_stock"
     order_id: UUID
     product_id: str
 
 
 @dataclass(frozen=True)
 class Ship:
-    trigger: ClassVar[str] = "api.ship"
     order_id: UUID
 
 
 @dataclass(frozen=True)
 class Cancel:
-    trigger: ClassVar[str] = "api.cancel"
     order_id: UUID
     reason: str
 

@@ -1,58 +1,85 @@
-"""The handler factory of the Kafka functions: one MSK batch in, the partial-batch response out."""
+"""The handler factory of the Kafka functions: records in (read by `msk`), the partial-batch response out.
+
+A transient failure (database down, lock timeout) is retried inside the invocation with backoff while
+the remaining time allows; then the first record of every partition is reported in `batchItemFailures`,
+so the event source mapping redelivers the batch (nothing of it was committed).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.data_classes import KafkaEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from order_core.bootstrap import get_service
+from order_core.entrypoints.msk import batch_position, read_records, retry_response
 from order_core.entrypoints.telemetry import LambdaHandler, instrumented, logger, metrics
+from order_core.exceptions import TransientError
 from order_core.service.batch import BatchOutcome
+from order_core.service.ports import InboundRecord
+
+# Time kept back for the last attempt: a lock wait (DB_LOCK_TIMEOUT_MS) plus a slow commit, with margin.
+RETRY_RESERVE_MS = 25_000
+FIRST_RETRY_DELAY_S, MAX_RETRY_DELAY_S = 0.5, 8.0
 
 
 def kafka_handler(topic: str) -> LambdaHandler:
     """Build the `lambda_handler` of the function whose event source mapping reads `topic`."""
 
-    def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        records = read_records(event)
         logger.append_keys(topic=topic)
-        logger.set_correlation_id(batch_position(event))
-        outcome = get_service().process_batch(event)
+        logger.set_correlation_id(batch_position(records))
+        metrics.add_dimension(name="topic", value=topic)
+        try:
+            outcome = process_with_retries(records, context.get_remaining_time_in_millis)
+        except TransientError as error:
+            logger.warning("batch not applied; reporting it for retry", error=str(error), records=len(records))
+            response = retry_response(records)
+            retried = len(response["batchItemFailures"])
+            metrics.add_metric(name="RetriedPartitions", unit=MetricUnit.Count, value=retried)
+            return response
         record_metrics(topic, outcome)
-        logger.info(
-            "batch processed",
-            records=outcome.records,
-            transitions=outcome.transitions,
-            duplicates=outcome.duplicates,
-            stale=outcome.stale,
-            dead_letters=outcome.dead_letters,
-            published=outcome.published,
-            unpublished=outcome.unpublished,
-            failures=outcome.response["batchItemFailures"],
-            order_ids=outcome.order_ids,
-        )
-        return outcome.response
+        log_outcome(outcome)
+        return {"batchItemFailures": []}
 
     return instrumented(lambda_handler)
 
 
-def batch_position(event: Mapping[str, Any]) -> str:
-    """Where the batch sits in Kafka, e.g. `payments.succeeded-0@41-57,payments.succeeded-1@12-12`.
+def process_with_retries(records: Sequence[InboundRecord], remaining_ms: Callable[[], int]) -> BatchOutcome:
+    """Apply the batch; retry a transient failure with backoff while `remaining_ms()` keeps the reserve."""
+    delay = FIRST_RETRY_DELAY_S
+    while True:
+        try:
+            return get_service().process_records(records)
+        except TransientError as error:
+            if remaining_ms() - delay * 1000 < RETRY_RESERVE_MS:
+                raise
+            logger.warning("transient failure; retrying in the invocation", error=str(error), retry_in_s=delay)
+            time.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_DELAY_S)
 
-    Used as the correlation id so every log line of the invocation points at the records it handled.
-    """
-    offsets: dict[str, list[int]] = {}
-    for record in KafkaEvent(dict(event)).records:
-        offsets.setdefault(f"{record.topic}-{record.partition}", []).append(record.offset)
-    return ",".join(f"{tp}@{min(o)}-{max(o)}" for tp, o in sorted(offsets.items()))
+
+def log_outcome(outcome: BatchOutcome) -> None:
+    logger.info(
+        "batch processed",
+        records=outcome.records,
+        transitions=outcome.transitions,
+        duplicates=outcome.duplicates,
+        stale=outcome.stale,
+        dead_letters=outcome.dead_letters,
+        published=outcome.published,
+        unpublished=outcome.unpublished,
+        record_by_record=outcome.record_by_record,
+        order_ids=outcome.order_ids,
+    )
 
 
 def record_metrics(topic: str, outcome: BatchOutcome) -> None:
-    """EMF metrics of one batch, with the topic as dimension; dead letters also by reason."""
-    metrics.add_dimension(name="topic", value=topic)
+    """EMF metrics of one batch (the topic is the invocation's dimension); dead letters also by reason."""
     counts = {
         "BatchSize": outcome.records,
         "Transitions": outcome.transitions,
@@ -61,7 +88,7 @@ def record_metrics(topic: str, outcome: BatchOutcome) -> None:
         "Acknowledged": outcome.acknowledged,
         "OutboxPublished": outcome.published,
         "OutboxUnpublished": outcome.unpublished,
-        "RetriedPartitions": len(outcome.response["batchItemFailures"]),
+        "RecordByRecord": int(outcome.record_by_record),
     }
     for name, value in counts.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

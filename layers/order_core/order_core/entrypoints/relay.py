@@ -17,19 +17,19 @@ def relay_handler() -> LambdaHandler:
 
     def lambda_handler(_event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
         report = get_service().relay_outbox()
-        metrics.add_metric(name="OutboxPublished", unit=MetricUnit.Count, value=report.published)
-        metrics.add_metric(name="OutboxPending", unit=MetricUnit.Count, value=report.pending)
-        metrics.add_metric(name="OutboxPruned", unit=MetricUnit.Count, value=report.pruned)
+        counts = {
+            "OutboxPublished": report.published,
+            "OutboxFailed": report.failed,
+            "OutboxPending": report.pending,
+            "OutboxMaxAttempts": report.max_attempts,
+            "OutboxPruned": report.pruned,
+        }
+        for name, value in counts.items():
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         metrics.add_metric(
             name="OutboxOldestPendingAge", unit=MetricUnit.Seconds, value=report.oldest_pending_age_seconds
         )
-        logger.info(
-            "outbox relayed",
-            published=report.published,
-            pending=report.pending,
-            oldest_pending_age_seconds=report.oldest_pending_age_seconds,
-            pruned=report.pruned,
-        )
+        logger.info("outbox relayed", **asdict(report))
         return asdict(report)
 
     return instrumented(lambda_handler)

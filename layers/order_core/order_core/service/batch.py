@@ -1,33 +1,37 @@
-"""Apply one Lambda MSK batch: decide in memory, write in bulk, commit once, publish after commit."""
+"""Apply one batch of Kafka records: decide in memory, write in bulk, commit once, publish after commit.
+
+No record can fail its batch. A record that cannot be parsed or decided is a dead letter. If the bulk
+write is rejected because of some record's data, the batch is applied again record by record, each in
+a savepoint, and the record whose write is rejected is parked instead. Only `TransientError` escapes.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from aws_lambda_powertools import Logger
 
 from order_core.domain import Command, Ignored, Moved, Order, Refused, decide
-from order_core.exceptions import TransientError
-from order_core.service.changes import record_move
-from order_core.service.ports import Changes, DeadLetter, RawRecord, UnitOfWork
+from order_core.exceptions import WriteRejected
+from order_core.service.changes import Changes, record_move
+from order_core.service.ports import DeadLetter, InboundRecord, OutboxMessage, UnitOfWork
 from order_core.service.publishing import OutboxPublisher
-from order_core.service.records import decode_records, split_commands
+from order_core.service.records import INTERNAL_ERROR, describe, parse_command
 
 logger = Logger(child=True)
 
 ORDER_NOT_FOUND = "order_not_found"
+Parsed = tuple[InboundRecord, Command | DeadLetter]
 
 
 @dataclass(frozen=True)
 class BatchOutcome:
-    """What a batch did; `response` is the Lambda partial-batch response."""
+    """What a batch did, for the invocation's log line and metrics."""
 
-    response: dict[str, list[dict[str, Any]]]
     records: int = 0
     transitions: int = 0
     duplicates: int = 0
@@ -37,10 +41,11 @@ class BatchOutcome:
     published: int = 0
     unpublished: int = 0
     order_ids: list[str] = field(default_factory=list)
+    record_by_record: bool = False
 
 
 class BatchProcessor:
-    """Applies batches of records to orders through a unit of work, then publishes their outbox rows."""
+    """Applies batches of records to orders through a unit of work, then publishes their outbox events."""
 
     def __init__(
         self, uow: Callable[[], UnitOfWork], publisher: OutboxPublisher, clock: Callable[[], datetime]
@@ -49,69 +54,115 @@ class BatchProcessor:
         self._publisher = publisher
         self._clock = clock
 
-    def process(self, event: Mapping[str, Any]) -> BatchOutcome:
-        records = decode_records(event)
+    def process(self, records: Sequence[InboundRecord]) -> BatchOutcome:
+        """Apply `records` (partition by partition, each in offset order); raises only `TransientError`."""
         if not records:
-            return BatchOutcome(response={"batchItemFailures": []})
-        commands, dead_letters = split_commands(records)
-        changes = Changes(dead_letters=dead_letters)
+            return BatchOutcome()
+        parsed = [(record, parse_command(record)) for record in records]
         try:
-            tally = self._apply(commands, changes)
-        except TransientError as error:
-            logger.warning("batch not applied; reporting it for retry", error=str(error), records=len(records))
-            return BatchOutcome(response=retry_all(event), records=len(records))
-        published, unpublished = self._publisher.publish_after_commit(changes)
+            tally, changes, leased = self._in_bulk(parsed)
+        except WriteRejected as error:
+            logger.warning("bulk write rejected; applying the batch record by record", error=str(error))
+            tally, changes, leased = self._record_by_record(parsed)
+        published = self._publisher.publish_leased(leased)
         return BatchOutcome(
-            response={"batchItemFailures": []},
             records=len(records),
             transitions=len(changes.history),
             duplicates=tally["duplicate"],
             stale=tally["stale"],
             acknowledged=tally["acknowledged"],
-            dead_letters=dict(Counter(d.reason for d in changes.dead_letters)),
+            dead_letters=dict(Counter(letter.reason for letter in changes.dead_letters)),
             published=published,
-            unpublished=unpublished,
-            order_ids=sorted({str(c.order_id) for _, c in commands}),
+            unpublished=len(changes.outbox) - published,
+            order_ids=sorted({str(c.order_id) for _, c in parsed if not isinstance(c, DeadLetter)}),
+            record_by_record=tally["record_by_record"] > 0,
         )
 
-    def _apply(self, commands: list[tuple[RawRecord, Command]], changes: Changes) -> Counter[str]:
-        at = self._clock()
-        tally: Counter[str] = Counter()
+    def _in_bulk(self, parsed: Sequence[Parsed]) -> tuple[Counter[str], Changes, list[OutboxMessage]]:
+        at, tally, changes = self._clock(), Counter[str](), Changes()
         with self._uow() as uow:
-            # Sorted ids: concurrent batches lock in the same order, so they cannot deadlock.
-            orders = uow.lock_orders(sorted({c.order_id for _, c in commands}))
-            for record, command in commands:
-                tally[_apply_one(orders, record, command, changes, at)] += 1
-            uow.save(changes)
+            orders = uow.orders.lock(_order_ids(parsed))
+            for record, command in parsed:
+                kind, effects = _effects(orders, record, command, at)
+                tally[kind] += 1
+                changes.merge(effects)
+            changes.write(uow)
             uow.commit()
-        return tally
+            return tally, changes, uow.outbox.leased()
+
+    def _record_by_record(self, parsed: Sequence[Parsed]) -> tuple[Counter[str], Changes, list[OutboxMessage]]:
+        at, tally, changes = self._clock(), Counter[str](record_by_record=1), Changes()
+        with self._uow() as uow:
+            orders = uow.orders.lock(_order_ids(parsed))
+            for record, command in parsed:
+                kind, effects = _apply_isolated(uow, orders, record, command, at)
+                tally[kind] += 1
+                changes.merge(effects)
+            uow.commit()
+            return tally, changes, uow.outbox.leased()
 
 
-def _apply_one(orders: dict[UUID, Order], record: RawRecord, command: Command, changes: Changes, at: datetime) -> str:
+def _order_ids(parsed: Sequence[Parsed]) -> list[UUID]:
+    # Sorted: concurrent batches lock in the same order, so they cannot deadlock.
+    return sorted({command.order_id for _, command in parsed if not isinstance(command, DeadLetter)})
+
+
+def _effects(
+    orders: dict[UUID, Order], record: InboundRecord, command: Command | DeadLetter, at: datetime
+) -> tuple[str, Changes]:
+    """What one record does to the orders (updating `orders` in memory) and what it writes."""
+    if isinstance(command, DeadLetter):
+        return command.reason, Changes(dead_letters=[command])
     order = orders.get(command.order_id)
     if order is None:
-        changes.dead_letters.append(DeadLetter(record, ORDER_NOT_FOUND, "no such order", command.order_id))
-        return ORDER_NOT_FOUND
-    outcome = decide(order, command, at)
-    match outcome:
-        case Moved():
-            orders[order.id] = outcome.order
-            record_move(changes, outcome, command.trigger, record.source, at)
-            return "transition"
-        case Ignored():
-            logger.debug("record ignored", why=outcome.why, order_id=str(order.id), source=record.source)
-            return outcome.why
-        case Refused():
-            changes.dead_letters.append(DeadLetter(record, outcome.reason, outcome.detail, order.id))
-            return outcome.reason
+        return ORDER_NOT_FOUND, Changes(
+            dead_letters=[DeadLetter(record, ORDER_NOT_FOUND, "no such order", command.order_id)]
+        )
+    try:
+        outcome = decide(order, command, at)
+        changes = Changes()
+        match outcome:
+            case Moved():
+                record_move(changes, outcome, record.topic, record.source, at)
+                orders[order.id] = outcome.order
+            case Ignored():
+                return outcome.why, changes
+            case Refused():
+                return outcome.reason, Changes(
+                    dead_letters=[DeadLetter(record, outcome.reason, outcome.detail, order.id)]
+                )
+    except Exception as error:  # isolation: a bug in a rule parks the record, not the batch
+        return INTERNAL_ERROR, Changes(dead_letters=[DeadLetter(record, INTERNAL_ERROR, describe(error), order.id)])
+    return "transition", changes
 
 
-def retry_all(event: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Report the first record of every partition of the batch: nothing of it was committed."""
-    return {
-        "batchItemFailures": [
-            {"itemIdentifier": {"partition": partition, "offset": min(int(r["offset"]) for r in records)}}
-            for partition, records in event.get("records", {}).items()
-            if records
-        ]
-    }
+def _apply_isolated(
+    uow: UnitOfWork, orders: dict[UUID, Order], record: InboundRecord, command: Command | DeadLetter, at: datetime
+) -> tuple[str, Changes]:
+    """Write one record's effects in a savepoint; park the record instead when the database rejects them."""
+    order_id = None if isinstance(command, DeadLetter) else command.order_id
+    before = orders.get(order_id) if order_id else None
+    kind, effects = _effects(orders, record, command, at)
+    try:
+        with uow.savepoint():
+            effects.write(uow)
+    except WriteRejected as error:
+        if before is not None and order_id is not None:
+            orders[order_id] = before
+        logger.warning("record parked: its write was rejected", source=record.source, error=str(error))
+        kind, effects = INTERNAL_ERROR, _park_rejected(uow, record, order_id, error)
+    return kind, effects
+
+
+def _park_rejected(uow: UnitOfWork, record: InboundRecord, order_id: UUID | None, error: WriteRejected) -> Changes:
+    letter = DeadLetter(record, INTERNAL_ERROR, f"write rejected: {error}"[:1000], order_id)
+    try:
+        with uow.savepoint():
+            uow.dead_letters.add([letter])
+    except WriteRejected:
+        # Last resort: only the raw bytes, which the database always takes.
+        bare = InboundRecord(record.topic, record.partition, record.offset, record.key, record.value)
+        letter = DeadLetter(bare, INTERNAL_ERROR, "write rejected; headers and detail unstorable", None)
+        with uow.savepoint():
+            uow.dead_letters.add([letter])
+    return Changes(dead_letters=[letter])

@@ -7,24 +7,33 @@ from datetime import datetime
 
 from order_core.domain import Cancel, Ignored, Moved, Refused, Ship, decide
 from order_core.exceptions import OrderNotFound, TransitionRejected
-from order_core.service.changes import record_move
-from order_core.service.ports import Changes, UnitOfWork
+from order_core.service.changes import Changes, record_move
+from order_core.service.ports import OutboxMessage, UnitOfWork
+
+# What the status history records as the cause of an API transition.
+TRIGGERS: dict[type[Ship | Cancel], str] = {Ship: "api.ship", Cancel: "api.cancel"}
 
 
-def apply_command(command: Ship | Cancel, request_id: str, uow: Callable[[], UnitOfWork], at: datetime) -> Changes:
-    """Lock the order, decide, write the transition; raise when the order is missing or the move is refused."""
+def apply_command(
+    command: Ship | Cancel, request_id: str, uow: Callable[[], UnitOfWork], at: datetime
+) -> list[OutboxMessage]:
+    """Lock the order, decide, write the transition; raise when the order is missing or the move is refused.
+
+    Returns the committed events its caller may publish at once.
+    """
+    trigger = TRIGGERS[type(command)]
     changes = Changes()
     with uow() as unit:
-        order = unit.lock_orders([command.order_id]).get(command.order_id)
+        order = unit.orders.lock([command.order_id]).get(command.order_id)
         if order is None:
             raise OrderNotFound(command.order_id)
         outcome = decide(order, command, at)
         match outcome:
             case Moved():
-                record_move(changes, outcome, command.trigger, request_id, at)
+                record_move(changes, outcome, trigger, request_id, at)
             case Refused() | Ignored():
                 detail = outcome.detail if isinstance(outcome, Refused) else outcome.why
-                raise TransitionRejected(order.id, order.status, command.trigger, detail)
-        unit.save(changes)
+                raise TransitionRejected(order.id, order.status, trigger, detail)
+        changes.write(unit)
         unit.commit()
-    return changes
+        return unit.outbox.leased()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from order_core.domain import Cancel, OrderStatus, Ship
 from order_core.exceptions import OrderNotFound
 from order_core.service.batch import BatchOutcome, BatchProcessor
 from order_core.service.commands import apply_command
-from order_core.service.ports import OrderQueries, UnitOfWork
+from order_core.service.ports import InboundRecord, OrderQueries, UnitOfWork
 from order_core.service.publishing import OutboxPublisher, RelayReport
 from order_core.views import OrderDetail, OrderPage, OrderView
 
@@ -32,9 +31,9 @@ class OrderService:
         self._clock = clock
         self._batches = BatchProcessor(uow, publisher, clock)
 
-    def process_batch(self, event: Mapping[str, Any]) -> BatchOutcome:
-        """Apply a Lambda MSK (or self-managed Kafka) event; returns the partial-batch response and counts."""
-        return self._batches.process(event)
+    def process_records(self, records: Sequence[InboundRecord]) -> BatchOutcome:
+        """Apply a batch of Kafka records; raises `TransientError` when nothing of it could be committed."""
+        return self._batches.process(records)
 
     def ship(self, order_id: UUID, *, request_id: str) -> OrderView:
         return self._command(Ship(order_id), request_id)
@@ -55,8 +54,8 @@ class OrderService:
         return self._publisher.relay(limit)
 
     def _command(self, command: Ship | Cancel, request_id: str) -> OrderView:
-        changes = apply_command(command, request_id, self._uow, self._clock())
-        self._publisher.publish_after_commit(changes)
+        leased = apply_command(command, request_id, self._uow, self._clock())
+        self._publisher.publish_leased(leased)
         view = self._queries.get_view(command.order_id)
         if view is None:
             raise OrderNotFound(command.order_id)

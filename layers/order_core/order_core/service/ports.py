@@ -3,14 +3,48 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 from uuid import UUID
 
 from order_core.domain import Order, OrderStatus
 from order_core.views import OrderDetail, OrderPage, OrderView
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    """One Kafka record as the event source mapping delivered it: where it sits and its raw bytes.
+
+    `unreadable` says why the transport could not even decode it (a value that is not base64); such a
+    record keeps what arrived and becomes a dead letter.
+    """
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+    unreadable: str | None = None
+
+    @property
+    def source(self) -> str:
+        """Where this record came from: `<topic>-<partition>@<offset>`."""
+        return f"{self.topic}-{self.partition}@{self.offset}"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A record that cannot be applied, parked with why."""
+
+    record: InboundRecord
+    reason: str
+    detail: str
+    order_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -24,7 +58,9 @@ class HistoryRow:
 
 
 @dataclass(frozen=True)
-class OutboxRow:
+class OutboxMessage:
+    """An outbound event as the outbox holds it, ready to send; the event id stays the same on every re-send."""
+
     event_id: UUID
     order_id: UUID
     topic: str
@@ -34,56 +70,76 @@ class OutboxRow:
 
 
 @dataclass(frozen=True)
-class OutboxMessage:
-    """An unpublished outbox row claimed for publishing."""
+class Backlog:
+    """Unpublished outbox rows: how many, the age of the oldest, and the most attempts any of them had."""
 
-    id: int
-    event_id: UUID
-    order_id: UUID
-    topic: str
-    event_type: str
-    payload: str
+    pending: int
+    oldest_age_seconds: float
+    max_attempts: int
 
 
-@dataclass(frozen=True)
-class RawRecord:
-    """One Kafka record as the event source mapping delivered it, with its raw bytes."""
+class OrderRepository(abc.ABC):
+    @abc.abstractmethod
+    def lock(self, order_ids: Sequence[UUID]) -> dict[UUID, Order]:
+        """Lock the (undeleted) orders with these ids, in a stable order, and return them."""
 
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: list[dict[str, Any]]
-
-    @property
-    def source(self) -> str:
-        """Where this record came from: `<topic>-<partition>@<offset>`."""
-        return f"{self.topic}-{self.partition}@{self.offset}"
+    @abc.abstractmethod
+    def update(self, orders: Sequence[Order]) -> None:
+        """Write these orders' status and payment id."""
 
 
-@dataclass(frozen=True)
-class DeadLetter:
-    """A record that cannot be applied, parked with why."""
-
-    record: RawRecord
-    reason: str
-    detail: str
-    order_id: UUID | None = None
+class HistoryRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, rows: Sequence[HistoryRow]) -> None:
+        """Append transitions to the orders' status history."""
 
 
-@dataclass
-class Changes:
-    """Everything one transaction writes, collected in memory and written with set-based statements."""
+class OutboxRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, messages: Sequence[OutboxMessage]) -> None:
+        """Store events to publish, in transition order."""
 
-    orders: dict[UUID, Order] = field(default_factory=dict)
-    history: list[HistoryRow] = field(default_factory=list)
-    outbox: list[OutboxRow] = field(default_factory=list)
-    dead_letters: list[DeadLetter] = field(default_factory=list)
+    @abc.abstractmethod
+    def leased(self) -> list[OutboxMessage]:
+        """After commit: the events this unit added that its caller may publish at once, in order.
+
+        Those are the events of orders that had no earlier unpublished event; the relay leaves them
+        alone for a lease period. The others wait for the relay, behind their order's earlier events.
+        """
+
+    @abc.abstractmethod
+    def claim(self, limit: int) -> list[OutboxMessage]:
+        """Lock due unpublished events (oldest first) that can go out without overtaking an earlier one."""
+
+    @abc.abstractmethod
+    def record_deliveries(self, published: Sequence[UUID], failed: Mapping[UUID, str]) -> None:
+        """Mark events published; count a failed attempt (and back off) for the others."""
+
+    @abc.abstractmethod
+    def prune(self, retention_days: int, limit: int) -> int:
+        """Delete up to `limit` events published more than `retention_days` ago; return how many."""
+
+    @abc.abstractmethod
+    def backlog(self) -> Backlog:
+        """What is still unpublished."""
+
+
+class DeadLetterRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, letters: Sequence[DeadLetter]) -> None:
+        """Park records (a record already parked stays as it is)."""
 
 
 class UnitOfWork(abc.ABC):
-    """A transaction that rolls back unless `commit()` is called."""
+    """A transaction over the repositories that rolls back unless `commit()` is called.
+
+    Errors of the database come out as `TransientError` (retry as is) or `WriteRejected` (the data).
+    """
+
+    orders: OrderRepository
+    history: HistoryRepository
+    outbox: OutboxRepository
+    dead_letters: DeadLetterRepository
 
     def __enter__(self) -> Self:
         return self
@@ -94,24 +150,8 @@ class UnitOfWork(abc.ABC):
         self.rollback()
 
     @abc.abstractmethod
-    def lock_orders(self, order_ids: list[UUID]) -> dict[UUID, Order]:
-        """Lock the (undeleted) orders with these ids, in a stable order, and return them."""
-
-    @abc.abstractmethod
-    def save(self, changes: Changes) -> None:
-        """Write status changes, history, outbox rows and dead letters."""
-
-    @abc.abstractmethod
-    def claim_unpublished(self, order_ids: list[UUID] | None, limit: int) -> list[OutboxMessage]:
-        """Lock unpublished outbox rows (all, or of these orders) that can go out without overtaking another."""
-
-    @abc.abstractmethod
-    def mark_published(self, outbox_ids: list[int]) -> None:
-        """Record that these outbox rows were acknowledged by Kafka."""
-
-    @abc.abstractmethod
-    def prune_published(self, retention_days: int, limit: int) -> int:
-        """Delete up to `limit` rows published more than `retention_days` ago; return how many."""
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: what is written inside is undone if it raises (`WriteRejected` for the data)."""
 
     @abc.abstractmethod
     def commit(self) -> None: ...
@@ -132,17 +172,16 @@ class OrderQueries(abc.ABC):
     @abc.abstractmethod
     def list_orders(self, status: OrderStatus, limit: int, cursor: str | None) -> OrderPage: ...
 
-    @abc.abstractmethod
-    def outbox_backlog(self) -> tuple[int, float]:
-        """Unpublished outbox rows and the age in seconds of the oldest one."""
-
 
 class EventBus(abc.ABC):
-    """Publishes outbox messages to Kafka."""
+    """Sends outbox messages to Kafka."""
 
     @abc.abstractmethod
-    def send(self, messages: list[OutboxMessage]) -> list[int]:
-        """Send in order; return the ids of the messages Kafka acknowledged. Never raises for broker trouble."""
+    def send(self, messages: Sequence[OutboxMessage]) -> dict[UUID, str | None]:
+        """Send all, wait once; per event id, None when Kafka acknowledged it, else why not. Never raises.
+
+        The messages of one call may be delivered in any order: callers send one event per order at a time.
+        """
 
     @abc.abstractmethod
     def close(self) -> None: ...
