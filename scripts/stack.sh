@@ -22,6 +22,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 LOCAL=$ROOT/.local
 PY=$ROOT/.venv/bin/python
 READY=$ROOT/scripts/stack/ready.py
+# ready.py takes the topic names from order_core, the one place they are declared.
+export PYTHONPATH=$ROOT/layers/order_core${PYTHONPATH:+:$PYTHONPATH}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_LINK=$LOCAL/postgres
 PG_HOME=/var/tmp/order-service-$(printf %s "$ROOT" | sha256sum | cut -c1-12)

@@ -23,17 +23,10 @@ import psycopg
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-INBOUND = (
-    "orders.created",
-    "payments.succeeded",
-    "payments.failed",
-    "inventory.reserved",
-    "inventory.out_of_stock",
-)
-OUTBOUND = ("orders.paid", "orders.cancelled", "orders.shipped")
-DLQ = "order-service.dlq"
+from order_core.topics import INBOUND_TOPICS, OUTBOUND_TOPICS, Topic
+
 # topic name -> partition count (replication factor is always 1 on the single local broker)
-TOPICS = {**dict.fromkeys(INBOUND + OUTBOUND, 3), DLQ: 1}
+TOPICS = {**dict.fromkeys(INBOUND_TOPICS + OUTBOUND_TOPICS, 3), Topic.ON_FAILURE: 1}
 
 
 class NotReadyError(Exception):

@@ -38,10 +38,10 @@ def test_the_relay_skips_an_order_whose_earlier_event_is_held_elsewhere(
         assert [r["published_at"] is None for r in db.outbox(order_id)] == [True, True]
 
     # And once the other publisher let go, both go out, in order
-    report = app.service.relay_outbox()
-    assert report.pending == 0
+    app.service.relay_outbox()
     published = db.outbox(order_id)
     assert [r["id"] for r in published] == [first, second]
+    assert None not in (published[0]["published_at"], published[1]["published_at"])
     assert published[0]["published_at"] <= published[1]["published_at"]
 
 

@@ -3,8 +3,8 @@ round trip to lock its orders and one to write everything and commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from types import TracebackType
 from uuid import UUID
 
@@ -68,16 +68,16 @@ class PostgresHistory(HistoryRepository):
 class PostgresOutbox(OutboxRepository):
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._added: list[tuple[list[OutboxMessage], psycopg.Cursor[tuple[object, ...]]]] = []
+        self.added: list[tuple[list[OutboxMessage], psycopg.Cursor[tuple[object, ...]]]] = []
 
     def add(self, messages: Sequence[OutboxMessage]) -> None:
         values = ((m.event_id, m.order_id, m.topic, m.event_type, m.payload, m.created_at) for m in messages)
         cursor = self._conn.execute(sql.INSERT_OUTBOX, [LEASE_SECONDS, *_columns(values)])
-        self._added.append((list(messages), cursor))
+        self.added.append((list(messages), cursor))
 
     def leased(self) -> list[OutboxMessage]:
         leased: list[OutboxMessage] = []
-        for messages, cursor in self._added:
+        for messages, cursor in self.added:
             flags = {row[0]: bool(row[1]) for row in cursor.fetchall()}
             leased += [m for m in messages if flags.get(m.event_id)]
         return leased
@@ -113,6 +113,8 @@ class PostgresDeadLetters(DeadLetterRepository):
 class PostgresUnitOfWork(UnitOfWork):
     """One transaction on the container's connection, opened on entry; errors leave it translated."""
 
+    outbox: PostgresOutbox
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self._stack = ExitStack()
@@ -135,10 +137,17 @@ class PostgresUnitOfWork(UnitOfWork):
         else:  # rolls back, and a driver error comes out translated
             self._stack.__exit__(exc_type, exc, tb)
 
-    def savepoint(self) -> AbstractContextManager[None]:
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
         if self._conn is None:
             raise RuntimeError("savepoint() outside the unit of work's block")
-        return self._db.savepoint(self._conn)
+        added = len(self.outbox.added)
+        try:
+            with self._db.savepoint(self._conn):
+                yield
+        except BaseException:
+            del self.outbox.added[added:]  # undone events are never leased
+            raise
 
     def commit(self) -> None:
         self._stack.close()

@@ -23,7 +23,7 @@ INSERT_OUTBOX = """
     INSERT INTO outbox (event_id, order_id, topic, event_type, payload, created_at, not_before)
     SELECT e, o, t, et, p::json, c,
            CASE WHEN EXISTS (SELECT 1 FROM outbox AS q WHERE q.order_id = x.o AND q.published_at IS NULL)
-                THEN '-infinity' ELSE now() + make_interval(secs => %s) END
+                THEN '-infinity' ELSE clock_timestamp() + make_interval(secs => %s) END
     FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
         WITH ORDINALITY AS x(e, o, t, et, p, c, n)
     ORDER BY n
@@ -61,11 +61,13 @@ CLAIM = """
 
 MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE event_id = ANY(%s) AND published_at IS NULL"
 
-# Exponential backoff per event, 2 s doubling up to 5 minutes; the error is kept for operators.
+# Exponential backoff per event, 2 s doubling up to 5 minutes, from now (clock_timestamp: the relay's
+# transaction may have been open for a while); the error is kept for operators.
 MARK_FAILED = """
     UPDATE outbox AS o
     SET attempts = o.attempts + 1, last_error = f.error,
-        not_before = now() + least(make_interval(secs => 2 ^ least(o.attempts + 1, 20)), interval '5 minutes')
+        not_before = clock_timestamp()
+                     + least(make_interval(secs => 2 ^ least(o.attempts + 1, 20)), interval '5 minutes')
     FROM unnest(%s::uuid[], %s::text[]) AS f(event_id, error)
     WHERE o.event_id = f.event_id AND o.published_at IS NULL"""
 
