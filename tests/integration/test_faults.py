@@ -195,3 +195,21 @@ def test_kafka_down_after_commit_keeps_events_in_the_outbox_and_the_relay_publis
     assert published["published_at"] is not None
     [record] = consume("orders.paid", key=str(order_id))
     assert dict(record.headers)["event_id"] == str(row["event_id"]).encode()
+
+
+def test_sessions_are_safe_behind_rds_proxy_no_startup_options_no_prepared_statements(
+    app: Container, make_order: Callable[..., UUID]
+) -> None:
+    # Given a container that has applied a few batches (enough for psycopg to prepare statements by default)
+    for _ in range(8):
+        batch = Batch()
+        batch.add("payments.failed", payment_failed(make_order()))
+        app.service.process_records(batch.records())
+
+    # Then its session carries no startup options and no prepared statement, and the lock timeout is
+    # set per transaction (SET LOCAL) and gone outside it
+    with app.db.transaction() as conn:
+        assert "options" not in conn.info.get_parameters()
+        assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
+        assert conn.execute("SELECT current_setting('lock_timeout')").fetchone() == ("5s",)
+    assert conn.execute("SELECT current_setting('lock_timeout')").fetchone() == ("0",)
