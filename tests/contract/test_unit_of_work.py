@@ -154,3 +154,28 @@ def test_the_claim_keeps_per_order_order_and_skips_what_is_leased_or_backing_off
     assert claimable() == [a1.event_id, a2.event_id]
     harness.travel(60)
     assert claimable() == [a1.event_id, a2.event_id, b1.event_id]
+
+
+def test_a_later_event_never_becomes_due_before_an_earlier_one(harness: Harness) -> None:
+    # Given an order whose first event Kafka refused (backing off), and a second event added after that
+    order_id = harness.add_order(S.PAID)
+    first, second = message(order_id), message(order_id, "orders.cancelled")
+    with harness.uow() as uow:
+        uow.outbox.add([first])
+        uow.commit()
+    with harness.uow() as uow:
+        uow.outbox.record_deliveries([], {first.event_id: "refused"})
+        uow.commit()
+    with harness.uow() as uow:
+        uow.outbox.add([second])
+        uow.commit()
+        assert uow.outbox.leased() == []
+
+    def claimable() -> list[UUID]:
+        with harness.uow() as uow:
+            return [m.event_id for m in uow.outbox.claim(10_000) if m.order_id == order_id]
+
+    # Then neither is due during the first one's backoff, and both are due, in order, after it
+    assert claimable() == []
+    harness.travel(3)
+    assert claimable() == [first.event_id, second.event_id]
