@@ -12,10 +12,12 @@ is up, so the documented 503 cannot occur either.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -89,9 +91,29 @@ PAYLOADS = st.one_of(
     st.tuples(st.just("multipart/form-data; boundary=b"), st.text(max_size=50).map(multipart)),
     st.tuples(st.sampled_from(OTHER_TYPES) | st.text("ab/;= ", max_size=20), BODIES),
 )
+
+
+def cursor(value: Any) -> str:
+    """A cursor as the API encodes one (URL-safe base64 of JSON), of any content."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+ZONES = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-14)), None])
+FORGED_CURSORS = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "at": st.datetimes(timezones=ZONES).map(datetime.isoformat) | json_values(),
+            "id": st.uuids().map(str) | json_values(),
+        }
+    ),
+    json_values(),
+).map(cursor)
 QUERY = st.dictionaries(
     st.sampled_from(["status", "limit", "cursor", "other"]),
-    st.sampled_from([s.value for s in OrderStatus]) | st.integers(-5, 500).map(str) | st.text(max_size=40),
+    st.sampled_from([s.value for s in OrderStatus])
+    | st.integers(-5, 500).map(str)
+    | st.text(max_size=40)
+    | FORGED_CURSORS,
     max_size=3,
 )
 
@@ -137,6 +159,7 @@ def regressions(order_id: UUID) -> list[HttpRequest]:
         request("POST", ship, b'{"carrier": "ups"}'),
         request("POST", ship, b"{}", content_type="application/json"),  # 200: processing becomes shipped
         request("POST", ship),  # 409: already shipped
+        request("GET", f"/orders?cursor={cursor({'at': '2020-01-01T00:00:00', 'id': 1})}"),  # AttributeError
     ]
 
 

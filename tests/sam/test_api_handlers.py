@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -128,8 +129,13 @@ def test_a_path_no_route_serves_is_a_json_404(orders_api: Handler) -> None:
     assert (status, body["message"]) == (404, "no such route")
 
 
-def test_a_forged_cursor_is_400(orders_api: Handler) -> None:
-    status, body = call(orders_api, with_query(load_event("orders_api_list"), status="paid", cursor="forged"))
+@pytest.mark.parametrize(
+    "cursor",
+    ["forged", base64.urlsafe_b64encode(b'{"at": "2020-01-01T00:00:00", "id": 1}').decode()],
+    ids=["not-base64-json", "id-not-a-string"],
+)
+def test_a_forged_cursor_is_400(orders_api: Handler, cursor: str) -> None:
+    status, body = call(orders_api, with_query(load_event("orders_api_list"), status="paid", cursor=cursor))
 
     assert status == 400
     assert "cursor" in body["message"]

@@ -88,5 +88,5 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return datetime.fromisoformat(raw["at"]), UUID(raw["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError) as error:
         raise InvalidCursor(f"invalid cursor: {cursor!r}") from error
