@@ -178,12 +178,12 @@ def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(
 ) -> None:
     seen: Counter[tuple[str, int]] = Counter()
 
-    @settings(FUZZ, max_examples=800)
+    @settings(FUZZ, max_examples=650)
     @given(hostile_requests([*existing, uuid4()]))
     def hostile(sent: HttpRequest) -> None:
         answer(api, contract, sent, seen)
 
-    @settings(FUZZ, max_examples=200)
+    @settings(FUZZ, max_examples=150)
     @given(schema_cases(contract))
     def from_the_document(sent: HttpRequest) -> None:
         answer(api, contract, sent, seen)
@@ -196,5 +196,5 @@ def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(
 
     statuses = {status for _, status in seen}
     print(f"\napi fuzz: {sum(seen.values())} requests answered by the functions: {dict(sorted(seen.items()))}")
-    assert sum(seen.values()) >= 900
+    assert sum(seen.values()) >= 750
     assert {200, 400, 404, 409, 413, 415, 422} <= statuses, "the generators stopped reaching every kind of answer"
