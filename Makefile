@@ -74,4 +74,4 @@ openapi: install ## regenerate docs/openapi.json from the API code
 
 clean: ## stop the stack and remove its data, the venv and build outputs
 	scripts/stack.sh destroy
-	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
