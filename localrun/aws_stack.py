@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.message import Message
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -135,9 +136,9 @@ class DeployedStack:
         outgoing = urllib.request.Request(prepared.url, data=data, headers=dict(prepared.headers), method=method)  # noqa: S310
         try:
             with urllib.request.urlopen(outgoing, timeout=60) as reply:  # noqa: S310 - the stack's own API URL
-                return Response(int(reply.status), dict(reply.headers), reply.read())
+                return Response(int(reply.status), _lower(reply.headers), reply.read())
         except urllib.error.HTTPError as error:
-            return Response(error.code, dict(error.headers), error.read())
+            return Response(error.code, _lower(error.headers), error.read())
 
     def _sign(self, request: AWSRequest) -> None:
         session = boto3.session.Session(region_name=self.endpoint.region)
@@ -147,3 +148,8 @@ class DeployedStack:
         if session.region_name is None:
             raise StackError("no AWS region to sign with: pass --region or set AWS_DEFAULT_REGION")
         SigV4Auth(credentials.get_frozen_credentials(), "execute-api", session.region_name).add_auth(request)
+
+
+def _lower(headers: Message[str, str]) -> dict[str, str]:
+    """HTTP header names are case-insensitive; lower case makes them plain dict keys."""
+    return {name.lower(): value for name, value in headers.items()}

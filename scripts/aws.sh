@@ -24,6 +24,7 @@ EMULATOR=${EMULATOR:-ministack}
 STATE=$ROOT/.local/emulator
 PID_FILE=$STATE/ministack.pid
 PORT_FILE=$STATE/port
+DEPLOYED_FILE=$STATE/deployed
 LOG_FILE=$STATE/ministack.log
 VENV=$ROOT/.tools/ministack
 REQUIREMENTS=$ROOT/infra/ministack/requirements.txt
@@ -106,7 +107,7 @@ ministack_stop() {
       sleep 0.1
     done
   fi
-  rm -f "$PID_FILE" "$PORT_FILE"
+  rm -f "$PID_FILE" "$PORT_FILE" "$DEPLOYED_FILE"
 }
 
 # --- localstack (Docker) -------------------------------------------------------------------------------
@@ -133,17 +134,36 @@ cmd_up() {
   cmd_deploy
 }
 
+# What a deploy is made of: every file of the build and the parameter values.
+deploy_digest() {
+  {
+    (cd "$(dirname "$SAM_TEMPLATE")" && find . -type f ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum)
+    printf '%s\n' "$1"
+  } | sha256sum | cut -c1-64
+}
+
+# The deploy this very emulator process already has (a restarted MiniStack has none: its state is in memory).
+deployed_marker() { printf '%s %s %s' "$EMULATOR" "$(ministack_pid || echo none)" "$1"; }
+
 cmd_deploy() {
   [[ -f $SAM_TEMPLATE ]] || die "$SAM_TEMPLATE missing: run 'make sam-build' first"
   require_emulator
-  local overrides
+  local overrides marker
   set -a
   eval "$(scripts/stack.sh env)"
   set +a
   overrides=$(AWS_ENDPOINT_URL=$URL "$PY" scripts/emulator.py deploy-parameters) || die "could not put the database secret into the emulator"
+  marker=$(deployed_marker "$(deploy_digest "$overrides")")
+  # sam deploy takes ~10 s to find out there is nothing to change; the same build and parameters need none.
+  if [[ $EMULATOR == ministack && $# == 0 && -f $DEPLOYED_FILE && $(<"$DEPLOYED_FILE") == "$marker" ]]; then
+    log "the emulator already runs this build ($SAM_TEMPLATE) with these parameters: nothing to deploy"
+    return
+  fi
+  rm -f "$DEPLOYED_FILE"
   log "sam deploy --config-env emulator onto $URL ($SAM_TEMPLATE)"
   AWS_ENDPOINT_URL=$URL scripts/sam.sh sam deploy --config-env emulator --config-file "$ROOT/samconfig.toml" \
     --template-file "$SAM_TEMPLATE" --parameter-overrides "$overrides" "$@"
+  printf '%s' "$marker" >"$DEPLOYED_FILE"
 }
 
 cmd_down() {
