@@ -2,7 +2,7 @@
 
 Plain boto3: botocore reaches a single-endpoint emulator through `endpoint_url` (or `AWS_ENDPOINT_URL`, which the
 SAM CLI honours too), so the same code reads a stack in AWS. Credentials and region come from the usual chain
-(`eval "$(make -s aws-env)"` sets the emulator's).
+(`set -a; eval "$(make -s aws-env)"; set +a` sets the emulator's).
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 # The ApiUrl output of template.yaml: https://<api id>.execute-api.<region>.<suffix>/<stage>
 _API_URL = re.compile(r"^https://(?P<api>[^./]+)\.execute-api\.[^/]+/(?P<stage>[^/]+)/?$")
 T = TypeVar("T")
+# What CloudFormation (no such stack) and Lambda (no such function) answer for something that does not exist.
+_NOT_FOUND = {"ValidationError", "ResourceNotFoundException"}
+_LOAD_ENV = 'set -a; eval "$(make -s aws-env)"; set +a'
 
 
 class StackError(Exception):
@@ -47,15 +50,20 @@ class Endpoint:
         except NoRegionError as error:
             raise StackError("no AWS region: pass --region or set AWS_DEFAULT_REGION") from error
 
-    def call(self, action: Callable[[], T], what: str) -> T:
-        """Run one API call, turning the SDK's errors into a StackError that names the fix."""
+    def call(self, action: Callable[[], T], what: str, missing: str | None = None) -> T:
+        """Run one API call, turning the SDK's errors into a StackError that names the fix (missing: when the
+        thing asked for does not exist)."""
         try:
             return action()
         except EndpointConnectionError as error:
             raise StackError(f"no AWS API answers at {self.url}: start the emulator with `make aws-up`") from error
         except NoCredentialsError as error:
-            raise StackError('no AWS credentials: for the emulator, eval "$(make -s aws-env)"') from error
-        except (BotoCoreError, ClientError) as error:
+            raise StackError(f"no AWS credentials: for the emulator, {_LOAD_ENV}") from error
+        except ClientError as error:
+            if missing and error.response["Error"]["Code"] in _NOT_FOUND:
+                raise StackError(missing) from error
+            raise StackError(f"{what}: {error}") from error
+        except BotoCoreError as error:
             raise StackError(f"{what}: {error}") from error
 
 
@@ -85,13 +93,9 @@ class DeployedStack:
     @cached_property
     def _description(self) -> dict[str, Any]:
         cfn = self.endpoint.client("cloudformation")
-        where = self.endpoint.url or "AWS"
-        try:
-            stacks = self.endpoint.call(lambda: cfn.describe_stacks(StackName=self.name)["Stacks"], "describe_stacks")
-        except StackError as error:
-            if "does not exist" in str(error):
-                raise StackError(f"stack {self.name} not found at {where}: deploy it with `make aws-up`") from error
-            raise
+        missing = f"stack {self.name} not found at {self.endpoint.url or 'AWS'}: deploy it with `make aws-up`"
+        stacks = self.endpoint.call(lambda: cfn.describe_stacks(StackName=self.name)["Stacks"], "reading the stack",
+                                    missing)  # fmt: skip
         return dict(stacks[0])
 
     def parameters(self) -> dict[str, str]:
@@ -104,7 +108,8 @@ class DeployedStack:
     def _physical_ids(self) -> dict[str, str]:
         cfn = self.endpoint.client("cloudformation")
         pages = cfn.get_paginator("list_stack_resources").paginate(StackName=self.name)
-        summaries = self.endpoint.call(lambda: [s for page in pages for s in page["StackResourceSummaries"]], "list")
+        summaries = self.endpoint.call(lambda: [s for page in pages for s in page["StackResourceSummaries"]],
+                                       "listing the stack's resources")  # fmt: skip
         return {s["LogicalResourceId"]: s["PhysicalResourceId"] for s in summaries}
 
     def function(self, logical_id: str) -> DeployedFunction:
@@ -113,7 +118,8 @@ class DeployedStack:
         if name is None:
             raise StackError(f"stack {self.name} has no {logical_id}: redeploy the current build (`make aws-up`)")
         client = self.endpoint.client("lambda")
-        config = self.endpoint.call(lambda: client.get_function_configuration(FunctionName=name), logical_id)
+        gone = f"function {name} ({logical_id}) is gone: redeploy the stack (`make aws-up`)"
+        config = self.endpoint.call(lambda: client.get_function_configuration(FunctionName=name), logical_id, gone)
         return DeployedFunction(name=name, arn=config["FunctionArn"], timeout_s=int(config["Timeout"]))
 
     def api_url(self, output: str = "ApiUrl") -> str:
@@ -144,7 +150,7 @@ class DeployedStack:
         session = boto3.session.Session(region_name=self.endpoint.region)
         credentials = session.get_credentials()
         if credentials is None:
-            raise StackError('no AWS credentials to sign with: for the emulator, eval "$(make -s aws-env)"')
+            raise StackError(f"no AWS credentials to sign with: for the emulator, {_LOAD_ENV}")
         if session.region_name is None:
             raise StackError("no AWS region to sign with: pass --region or set AWS_DEFAULT_REGION")
         SigV4Auth(credentials.get_frozen_credentials(), "execute-api", session.region_name).add_auth(request)

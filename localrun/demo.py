@@ -117,7 +117,7 @@ def target_of(args: argparse.Namespace, brokers: str) -> Target:
     if not args.aws:
         return LocalTarget(args.port)
     if not args.stack_name:
-        raise StackError('--aws needs --stack-name or STACK_NAME (eval "$(make -s aws-env)")')
+        raise StackError("--aws needs --stack-name or STACK_NAME (of `make -s aws-env`)")
     return DeployedTarget(DeployedStack(Endpoint(args.endpoint_url), args.stack_name), brokers, Path("template.yaml"))
 
 
