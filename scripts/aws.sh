@@ -45,11 +45,8 @@ port_in_use() { (: <>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ministack_pid() { [[ -f $PID_FILE ]] && cat "$PID_FILE"; }
 
-ministack_running() {
-  local pid
-  pid=$(ministack_pid) || return 1
-  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$VENV/bin/ministack"
-}
+# Running means: the recorded pid is alive and is this checkout's MiniStack (not a recycled pid).
+ministack_running() { grep -qsF "$VENV/bin/ministack" "/proc/$(ministack_pid || echo none)/cmdline"; }
 
 # A running emulator keeps the port it started on; asking for another one is a mistake worth saying.
 resolve_port() {
