@@ -87,6 +87,8 @@ def local_environment(environ: Mapping[str, str], template: Path, env_file: Path
 def deployed_stack(parser: argparse.ArgumentParser, args: argparse.Namespace) -> DeployedStack | None:
     """The stack whose functions --invoke lambda calls; None in-process."""
     if args.invoke != "lambda":
+        if args.stack_name:
+            parser.error("--stack-name goes with --invoke lambda")
         return None
     if not args.stack_name:
         parser.error("--invoke lambda needs --stack-name (the deployed stack, e.g. $STACK_NAME of `make -s aws-env`)")
@@ -103,8 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     stack = deployed_stack(parser, args)
     try:
-        # The mapping's eventSourceArn and the like as deployed, unless overridden here.
-        deployed = stack.parameters() if stack else {}
+        if stack is not None:
+            stack.parameters()  # read once and kept: a missing endpoint or stack is one line, before anything starts
     except StackError as error:
         log.error(str(error))
         return 2
@@ -113,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             template=args.template,
             brokers=environment["KAFKA_BROKERS"],
             environment=environment,
-            parameter_overrides={**deployed, **parse_overrides(args.parameter_overrides)},
+            parameter_overrides=parse_overrides(args.parameter_overrides),
             only=args.only,
             port=args.port,
             on_failure_topic=args.on_failure_topic,
@@ -136,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner.wait()
     except KeyboardInterrupt:
         pass
-    except StackError as error:
+    except StackError as error:  # a function of the template missing from the stack
         log.error(str(error))
         return 2
     finally:

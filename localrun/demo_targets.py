@@ -86,8 +86,6 @@ class DeployedTarget:
         no `make aws-run` is going (a `make run` on the same groups would take its share in-process: stop it).
         """
         logs.configure("INFO")  # to stderr: stdout stays the readable timeline
-        options = RunnerOptions(template=self._template, brokers=self._brokers, invoke=self.stack,
-                                parameter_overrides=self.stack.parameters())  # fmt: skip
-        runner = Runner(options)
+        runner = Runner(RunnerOptions(template=self._template, brokers=self._brokers, invoke=self.stack))
         runner.start()
         return runner.stop

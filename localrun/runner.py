@@ -57,7 +57,10 @@ class Runner:
         self._stopped = False
 
     def start(self) -> None:
-        functions = self._selected(load_template(self.options.template, self.options.parameter_overrides).functions)
+        # Invoke mode plays the mappings as deployed (their eventSourceArn and the like), unless overridden.
+        deployed = self.options.invoke.parameters() if self.options.invoke else {}
+        template = load_template(self.options.template, {**deployed, **self.options.parameter_overrides})
+        functions = self._selected(template.functions)
         hosts = [self._host(spec) for spec in functions]
         for host in hosts:
             host.load()

@@ -58,7 +58,7 @@ def invoke_runner(deployed: DeployedStack, stack_env: dict[str, str]) -> Iterato
     """The runner in invoke mode: consumer groups of template.yaml, batches to the deployed functions."""
     logs.configure("INFO")
     options = RunnerOptions(template=ROOT / "template.yaml", brokers=stack_env["KAFKA_BROKERS"], invoke=deployed,
-                            parameter_overrides=deployed.parameters(), backoff_seconds=0.2)  # fmt: skip
+                            backoff_seconds=0.2)  # fmt: skip
     runner = Runner(options)
     runner.start()
     yield runner
