@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every function of a SAM template locally: MSK/SelfManagedKafka events as Kafka "
         "consumer groups (MSK-shaped batches, commit after success, batchItemFailures, retries and the "
         "on-failure topic), Api events over HTTP (API Gateway REST proxy events) and Schedule events. "
-        "DB_DSN and KAFKA_BROKERS come from the environment, else from `scripts/stack.sh env`.",
+        "DB_DSN and KAFKA_BROKERS come from the environment, else from `scripts/stack.sh env`. With --invoke "
+        "lambda only the Kafka part runs here, feeding the functions of a deployed stack (make aws-run).",
     )
     add = parser.add_argument
     add("--template", type=Path, default=Path("template.yaml"), help="SAM template (default: %(default)s)")
