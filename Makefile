@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
 .PHONY: help install up down env migrate test lint bench run demo replay-dead-letters \
-        sam-validate sam-build coldstart layer-size openapi clean
+        sam-validate sam-build coldstart layer-size openapi clean aws-up aws-down aws-env aws-run aws-demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -72,6 +72,24 @@ layer-size: sam-build ## unzipped size of the built OrderCoreLayer
 openapi: install ## regenerate docs/openapi.json from the API code
 	$(PY) scripts/openapi.py
 
+# The built application deployed onto a local AWS-compatible emulator (scripts/aws.sh): EMULATOR_PORT moves it,
+# EMULATOR=localstack uses docker-compose's LocalStack instead (needs Docker).
+aws-up: migrate sam-build ## deploy the built application onto the local AWS emulator (idempotent)
+	scripts/aws.sh up
+
+aws-down: ## stop the local AWS emulator
+	scripts/aws.sh down
+
+aws-env: ## print AWS_ENDPOINT_URL=, STACK_NAME=, API_URL= of the deployed stack (eval "$(make -s aws-env)")
+	@scripts/aws.sh env
+
+aws-run: aws-up ## like make run, through the emulator: Kafka via the runner in invoke mode, HTTP via its API
+	scripts/aws.sh run $(AWS_RUN_ARGS)
+
+aws-demo: aws-up ## the demo lifecycle through the deployed stack, API calls SigV4-signed
+	scripts/aws.sh demo $(DEMO_ARGS)
+
 clean: ## stop the stack and remove its data, the venv and build outputs
+	scripts/aws.sh down
 	scripts/stack.sh destroy
 	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
