@@ -32,19 +32,12 @@ cmd_validate() {
   "$sam" validate --region "${AWS_REGION:-eu-west-1}"
 }
 
-# sam build runs `python3.12 -m pip`; uv's project venv has no pip, so the build gets a seeded venv of
-# the same interpreter (3.12, the Lambda runtime's version).
-build_python() {
-  local venv="$TOOLS/buildpy"
-  [ -x "$venv/bin/pip" ] || UV_PYTHON_DOWNLOADS=never "$(uv_bin)" venv -q --seed --python "$PWD/.venv/bin/python" "$venv" >&2
-  echo "$venv/bin"
-}
-
+# The layer and function Makefiles (BuildMethod: makefile) need uv and a python3.12: the project's own.
 cmd_build() {
   local sam start
   sam=$(sam_bin)
   start=$(date +%s)
-  PATH="$(build_python):$PATH" "$sam" build --parallel --cached
+  UV="$(uv_bin)" PATH="$PWD/.venv/bin:$PATH" "$sam" build --parallel --cached
   echo "sam build took $(( $(date +%s) - start )) s"
 }
 
@@ -83,7 +76,7 @@ PY
 cmd_layer_size() {
   local dir=.aws-sam/build/OrderCoreLayer
   [ -d "$dir" ] || { echo "sam.sh: $dir missing; run 'make sam-build' first" >&2; exit 1; }
-  du -sb "$dir" | awk '{printf "OrderCoreLayer unzipped: %.1f MB (%d bytes; target <= 40 MB)\n", $1/1048576, $1}'
+  find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {printf "OrderCoreLayer unzipped: %.1f MiB (%d bytes; budget 25 MiB)\n", s/1048576, s}'
 }
 
 case "${1:-}" in
