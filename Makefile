@@ -39,7 +39,7 @@ test: migrate ## the whole suite against the real Postgres and Kafka
 lint: install ## ruff and mypy (strict for order_core)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/order_core functions localrun bench tests
+	$(VENV)/bin/mypy layers/order_core functions localrun bench artifact tests
 
 bench: migrate ## drive MSK-shaped batches through the batch processor and print events/s
 	$(PY) -m bench $(BENCH_ARGS)
