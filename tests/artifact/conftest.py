@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sam.conftest import forget_orders  # noqa: F401 - the fixture, for make invoke's sample events
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
 
