@@ -58,13 +58,10 @@ def without_bytecode(functions: dict[str, BuiltFunction], into: Path, runtime: R
 
 
 def init_ms(runtime: Runtime, function: BuiltFunction) -> float:
-    """One cold start: the INIT duration of a fresh sandbox, triggered by an empty event (its outcome is ignored)."""
+    """One cold start: the INIT duration of a fresh sandbox."""
     environment = {k: v for k, v in function.environment.items() if k not in NOT_IN_AWS}
     with Sandbox(runtime, function, environment) as sandbox:
-        sandbox.invoke(b"{}")
-    if sandbox.init_ms is None:
-        raise ArtifactError(f"{function.logical_id}: the emulator reported no INIT duration")
-    return sandbox.init_ms
+        return sandbox.cold_start()
 
 
 def summary(samples: list[float]) -> str:

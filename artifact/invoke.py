@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from artifact.functions import ROOT, ArtifactError, BuiltFunction, resolve
 from artifact.runtime import install
-from artifact.sandbox import Outcome, Sandbox
+from artifact.sandbox import NO_RESPONSE, Outcome, Sandbox
 from localrun.cli import stack_environment
 
 PROG = "make invoke"
@@ -68,17 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def report(function: BuiltFunction, outcome: Outcome) -> int:
-    """The response on stdout; for an exception also one line on stderr, and exit status 1."""
-    try:
-        response = json.loads(outcome.payload)
-    except ValueError:
-        print(f"{PROG}: {function.logical_id} gave no response: {outcome.payload.decode(errors='replace')}",
-              file=sys.stderr)  # fmt: skip
-        return 1
-    print(json.dumps(response, indent=2))
-    if outcome.raised:
-        print(f"{PROG}: {function.logical_id} raised {response['errorType']}: {response['errorMessage']}",
-              file=sys.stderr)  # fmt: skip
+    """The response on stdout (the error document when the handler raised); for an exception also one line on
+    stderr, and exit status 1."""
+    error = outcome.error
+    if error is None or error["errorType"] != NO_RESPONSE:
+        print(json.dumps(json.loads(outcome.payload), indent=2))
+    if error is not None:
+        print(f"{PROG}: {function.logical_id} raised {error['errorType']}: {error['errorMessage']}", file=sys.stderr)
         return 1
     return 0
 

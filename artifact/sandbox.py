@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,8 +22,11 @@ from artifact.functions import ArtifactError, BuiltFunction
 from artifact.runtime import Runtime
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
+_INIT_STATUS = re.compile(rb"INIT RTDONE\(status: (\w+)\)")
 _INIT_REPORT = re.compile(rb"INIT REPORT\(durationMs: ([0-9.]+)\)")
-_START = re.compile(rb"^START RequestId: (\S+)")
+# awslambdaric's document for an exception in the handler or at import (the emulator answers 200 either way)
+ERROR_DOCUMENT = {"errorMessage", "errorType", "requestId", "stackTrace"}
+NO_RESPONSE = "NoResponse"
 
 
 @dataclass
@@ -29,16 +34,29 @@ class Outcome:
     """What one invocation returned: the response body, and whether it is the runtime's report of an exception."""
 
     payload: bytes
-    raised: bool
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        """awslambdaric's error document, when the handler raised (or its module did not import)."""
+        try:
+            body: Any = json.loads(self.payload)
+        except ValueError:  # the emulator's own words, such as "Task timed out after 15.00 seconds"
+            return {"errorType": NO_RESPONSE, "errorMessage": self.payload.decode(errors="replace")}
+        return body if isinstance(body, dict) and body.keys() == ERROR_DOCUMENT else None
+
+    @property
+    def raised(self) -> bool:
+        return self.error is not None
 
 
 @dataclass
 class _Log:
-    """The emulator's output, passed on line by line, with what it says about the init and the request."""
+    """The emulator's output, passed on line by line, and what it reports of the INIT phase."""
 
     sink: IO[bytes] | None
+    init_status: str | None = None
     init_ms: float | None = None
-    request_id: str | None = None
+    initialised: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
     def follow(self, stream: IO[bytes]) -> None:
@@ -46,10 +64,11 @@ class _Log:
             if self.sink is not None:
                 self.sink.write(line)
                 self.sink.flush()
-            if (init := _INIT_REPORT.search(line)) is not None:
-                self.init_ms = float(init.group(1))
-            if (start := _START.search(line)) is not None:
-                self.request_id = start.group(1).decode()
+            if (status := _INIT_STATUS.search(line)) is not None:
+                self.init_status = status.group(1).decode()
+            if (report := _INIT_REPORT.search(line)) is not None:
+                self.init_ms = float(report.group(1))
+                self.initialised.set()
         self.done.set()
 
 
@@ -108,27 +127,35 @@ class Sandbox:
         self.close()
 
     def invoke(self, event: bytes) -> Outcome:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{INVOKE_PATH}", data=event, method="POST")
-        with urllib.request.urlopen(request, timeout=self.function.timeout + 30) as response:  # noqa: S310 - loopback
-            payload: bytes = response.read()
-        return Outcome(payload, self._reports_exception(payload))
-
-    @property
-    def init_ms(self) -> float | None:
-        """The INIT phase as the emulator reports it: interpreter start, runtime start, handler import."""
-        return self._log.init_ms
-
-    def _reports_exception(self, payload: bytes) -> bool:
-        # The emulator answers 200 either way; an exception comes back as awslambdaric's error document.
         try:
-            body: Any = json.loads(payload)
-        except ValueError:
-            return True  # "Task timed out after N seconds", or the runtime died
-        return (
-            isinstance(body, dict)
-            and {"errorMessage", "errorType"} <= body.keys()
-            and (body.get("requestId") in ("", self._log.request_id))
-        )
+            return Outcome(self._send(event))
+        except OSError as error:
+            raise ArtifactError(f"the emulator gave no answer for {self.function.logical_id}: {error}") from error
+
+    def _send(self, event: bytes) -> bytes:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{INVOKE_PATH}", data=event, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.function.timeout + 30) as response:  # noqa: S310
+                payload: bytes = response.read()
+        except urllib.error.HTTPError as error:  # 502 when the init failed: the body is the error document
+            payload = error.read()
+        return payload
+
+    def _trigger_init(self) -> None:
+        with contextlib.suppress(OSError):  # the sandbox is closed under it
+            self._send(b"{}")
+
+    def cold_start(self) -> float:
+        """The INIT duration of this sandbox (interpreter and runtime start, handler import), as the emulator reports
+        it. The invocation that triggers it is abandoned: whatever the handler would do with it is not measured."""
+        threading.Thread(target=self._trigger_init, daemon=True).start()
+        if not self._log.initialised.wait(timeout=60) or self._log.init_ms is None:
+            raise ArtifactError(f"{self.function.logical_id}: the emulator reported no INIT within 60 s")
+        if self._log.init_status != "success":
+            raise ArtifactError(
+                f"{self.function.logical_id} failed its INIT ({self._log.init_status}); try make invoke"
+            )
+        return self._log.init_ms
 
     def close(self) -> None:
         if self._process.poll() is None:
