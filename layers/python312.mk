@@ -14,5 +14,5 @@ COMPILE = $(PYTHON) -m compileall -q -f --invalidation-mode unchecked-hash
 define check-build-env
 	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "ARTIFACTS_DIR is not set: build with sam build (or scripts/sam.sh build)" >&2; exit 2; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null \
-	  || { echo "$(PYTHON) is not Python 3.12 (the runtime's version): put python3.12 on PATH or set PYTHON=" >&2; exit 2; }
+	  || { echo "no Python 3.12 as '$(PYTHON)' (bytecode must match the runtime's): put python3.12 on PATH or set PYTHON=" >&2; exit 2; }
 endef

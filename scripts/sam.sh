@@ -35,11 +35,15 @@ cmd_validate() {
 
 # The layer and function Makefiles (BuildMethod: makefile) need uv and a python3.12: the project's own.
 # Everything goes to stderr: make invoke keeps stdout for the function's response.
+# --cached keys the layer on its own folder, blind to the layers/python312.mk it includes: a change drops the cache.
 cmd_build() {
-  local sam start
+  local sam start recipe
   sam=$(sam_bin)
   start=$(date +%s)
+  recipe=$(cat layers/*.mk | sha256sum)
+  [ "$(cat .aws-sam/build-recipe 2>/dev/null)" = "$recipe" ] || rm -rf .aws-sam/cache
   UV="$(uv_bin)" PATH="$PWD/.venv/bin:$PATH" "$sam" build --parallel --cached >&2
+  echo "$recipe" > .aws-sam/build-recipe
   echo "sam build took $(( $(date +%s) - start )) s" >&2
 }
 
