@@ -97,8 +97,8 @@ def test_an_exception_is_the_response_on_stdout_and_exit_status_1(built: Path, s
     result = make_invoke("FUNCTION=PaymentsSucceededFunction", "EVENT=events/ship_order.json")
 
     assert result.returncode != 0
-    assert json.loads(result.stdout)["errorType"] == "KeyError"
-    assert "make invoke: PaymentsSucceededFunction raised KeyError" in result.stderr
+    assert json.loads(result.stdout)["errorType"] == "ValueError"
+    assert "make invoke: PaymentsSucceededFunction raised ValueError" in result.stderr
 
 
 @pytest.mark.parametrize(
