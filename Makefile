@@ -11,10 +11,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
 .PHONY: help install up down env migrate test lint bench run demo replay-dead-letters \
-        sam-validate sam-build coldstart layer-size openapi clean
+        sam-validate sam-build coldstart layer-size openapi asyncapi clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed ## create .venv (Python 3.12) with every dependency
 $(VENV)/.installed: pyproject.toml uv.lock scripts/bootstrap.sh
@@ -71,6 +71,9 @@ layer-size: sam-build ## unzipped size of the built OrderCoreLayer
 
 openapi: install ## regenerate docs/openapi.json from the API code
 	$(PY) scripts/openapi.py
+
+asyncapi: install ## regenerate docs/asyncapi.yaml from the Kafka contracts, topics and template.yaml
+	$(PY) scripts/asyncapi.py
 
 clean: ## stop the stack and remove its data, the venv and build outputs
 	scripts/stack.sh destroy
