@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
 .PHONY: help install up down env migrate test lint bench run demo replay-dead-letters \
-        sam-validate sam-build coldstart layer-size openapi asyncapi clean
+        sam-validate sam-build coldstart layer-size openapi asyncapi asyncapi-validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -75,6 +75,13 @@ openapi: install ## regenerate docs/openapi.json from the API code
 asyncapi: install ## regenerate docs/asyncapi.yaml from the Kafka contracts, topics and template.yaml
 	$(PY) scripts/asyncapi.py
 
+ASYNCAPI_NODE := tools/asyncapi-validate/node_modules/.package-lock.json
+$(ASYNCAPI_NODE): tools/asyncapi-validate/package-lock.json
+	cd tools/asyncapi-validate && npm ci --prefer-offline
+
+asyncapi-validate: $(ASYNCAPI_NODE) ## validate docs/asyncapi.yaml with the official AsyncAPI parser (npm)
+	node tools/asyncapi-validate/validate.mjs docs/asyncapi.yaml
+
 clean: ## stop the stack and remove its data, the venv and build outputs
 	scripts/stack.sh destroy
-	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis tools/asyncapi-validate/node_modules
