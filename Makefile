@@ -11,7 +11,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
 .PHONY: help install up down env migrate test lint bench run demo replay-dead-letters \
-        sam-validate sam-build coldstart layer-size openapi asyncapi asyncapi-validate clean
+        sam-validate sam-build coldstart layer-size openapi asyncapi asyncapi-check asyncapi-baseline \
+        asyncapi-validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -74,6 +75,12 @@ openapi: install ## regenerate docs/openapi.json from the API code
 
 asyncapi: install ## regenerate docs/asyncapi.yaml from the Kafka contracts, topics and template.yaml
 	$(PY) scripts/asyncapi.py
+
+asyncapi-check: asyncapi ## list the breaking changes since docs/asyncapi.baseline.yaml (make test fails on them)
+	$(PY) scripts/asyncapi_compat.py check
+
+asyncapi-baseline: asyncapi ## make the current contract the baseline; refused unless info.version went up enough
+	$(PY) scripts/asyncapi_compat.py baseline
 
 ASYNCAPI_NODE := tools/asyncapi-validate/node_modules/.package-lock.json
 $(ASYNCAPI_NODE): tools/asyncapi-validate/package-lock.json
