@@ -11,10 +11,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
 .PHONY: help install up down env migrate test lint bench run demo replay-dead-letters \
-        sam-validate sam-build invoke coldstart layer-size openapi clean aws-up aws-down aws-env aws-run aws-demo
+        sam-validate sam-build invoke coldstart layer-size openapi clean aws-up aws-down aws-env aws-run aws-demo \
+        asyncapi asyncapi-check asyncapi-baseline asyncapi-validate
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed ## create .venv (Python 3.12) with every dependency
 $(VENV)/.installed: pyproject.toml uv.lock scripts/bootstrap.sh
@@ -76,6 +77,22 @@ layer-size: sam-build ## unzipped size of the built OrderCoreLayer
 openapi: install ## regenerate docs/openapi.json from the API code
 	$(PY) scripts/openapi.py
 
+asyncapi: install ## regenerate docs/asyncapi.yaml from the Kafka contracts, topics and template.yaml
+	$(PY) scripts/asyncapi.py
+
+asyncapi-check: asyncapi ## list the breaking changes since docs/asyncapi.baseline.yaml (make test fails on them)
+	$(PY) scripts/asyncapi_compat.py check
+
+asyncapi-baseline: asyncapi ## make the current contract the baseline; refused unless info.version went up enough
+	$(PY) scripts/asyncapi_compat.py baseline
+
+ASYNCAPI_NODE := tools/asyncapi-validate/node_modules/.package-lock.json
+$(ASYNCAPI_NODE): tools/asyncapi-validate/package-lock.json
+	cd tools/asyncapi-validate && npm ci --prefer-offline
+
+asyncapi-validate: $(ASYNCAPI_NODE) ## validate docs/asyncapi.yaml with the official AsyncAPI parser (npm)
+	node tools/asyncapi-validate/validate.mjs docs/asyncapi.yaml
+
 # The built application deployed onto a local AWS-compatible emulator (scripts/aws.sh): EMULATOR_PORT moves it,
 # EMULATOR=localstack uses docker-compose's LocalStack instead (needs Docker).
 aws-up: migrate sam-build ## deploy the built application onto the local AWS emulator (idempotent)
@@ -96,4 +113,4 @@ aws-demo: aws-up ## the demo lifecycle through the deployed stack, API calls Sig
 clean: ## stop the stack and remove its data, the venv and build outputs
 	scripts/aws.sh down
 	scripts/stack.sh destroy
-	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis tools/asyncapi-validate/node_modules

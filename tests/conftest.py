@@ -18,6 +18,8 @@ from kafka.consumer.fetcher import ConsumerRecord
 from localrun.topics import read_from_start
 from order_core.bootstrap import Container, build, reset_service
 from order_core.config import Settings
+from order_core.topics import OUTBOUND_TOPICS
+from tests.contracts_check import assert_obeys_contract
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,10 +130,17 @@ def _fresh_lambda_container() -> Iterator[None]:
 
 @pytest.fixture
 def consume(brokers: str) -> Callable[..., list[ConsumerRecord]]:
-    """Read a whole topic from the beginning (no consumer group) and return the records with this key."""
+    """Read a whole topic from the beginning (no consumer group) and return the records with this key.
+
+    Every record read from a published topic must obey docs/asyncapi.yaml: payload, headers and key.
+    """
 
     def read(topic: str, key: str | None = None, timeout: float = 10.0, expect: int = 1) -> list[ConsumerRecord]:
         keys = None if key is None else {key.encode()}
-        return read_from_start(brokers, [topic], keys, expect=expect, timeout=timeout)
+        records = read_from_start(brokers, [topic], keys, expect=expect, timeout=timeout)
+        if topic in OUTBOUND_TOPICS:
+            for record in records:
+                assert_obeys_contract(record)
+        return records
 
     return read

@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
 from order_core.bootstrap import Container
+from order_core.contracts import OUTBOUND, encode, outbound_payload
+from order_core.domain import DomainEvent, OrderCancelled, OrderPaid, OrderShipped
 from tests.integration.conftest import Db
 
 
 def add_outbox_rows(conn: psycopg.Connection[Any], order_id: UUID, topics: list[str]) -> list[int]:
-    rows = conn.execute(
-        """INSERT INTO outbox (event_id, order_id, topic, event_type, payload)
-           SELECT gen_random_uuid(), %s, t, 'Test', '{}' FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n)
-           ORDER BY n RETURNING id""",
-        [order_id, topics],
-    ).fetchall()
-    return [r[0] for r in rows]
+    """Unpublished events of `order_id` for `topics`, in order, as the service writes them: what the relay
+    publishes must obey docs/asyncapi.yaml (a topic the service does not publish to gets an orders.shipped)."""
+    at = datetime.now(UTC)
+    events: dict[str, DomainEvent] = {
+        "orders.paid": OrderPaid(order_id, order_id, Decimal("1.00"), "USD", "pay-1", at),
+        "orders.cancelled": OrderCancelled(order_id, order_id, "asked", at),
+    }
+    ids: list[int] = []
+    for topic in topics:
+        payload = outbound_payload(events.get(topic, OrderShipped(order_id, order_id, at)))
+        ids += [
+            row[0]
+            for row in conn.execute(
+                """INSERT INTO outbox (event_id, order_id, topic, event_type, payload)
+                   VALUES (gen_random_uuid(), %s, %s, %s, %s) RETURNING id""",
+                [order_id, topic, OUTBOUND[type(payload)].event_type, encode(payload)],
+            )
+        ]
+    return ids
 
 
 def test_the_relay_skips_an_order_whose_earlier_event_is_held_elsewhere(

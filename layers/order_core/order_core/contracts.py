@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -150,30 +150,71 @@ class OrderIdOnly(_Inbound):
 
 
 def rfc3339(moment: datetime) -> str:
-    """Go's time.RFC3339 in UTC: 2026-11-24T12:10:16Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Go's time.RFC3339 in UTC to the second: 2026-11-24T12:10:16Z (years before 1000 padded: 0999-…)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-class OrderPaidEvent(BaseModel):
-    order_id: str
-    user_id: str
-    amount: str
-    currency: str
-    payment_id: str
-    payment_date: str
+def _absent_when_none(schema: dict[str, Any]) -> None:
+    """encode() leaves a None field out (the seed's omitempty): on the wire it is absent, never null."""
+    del schema["default"]
+    [present] = [branch for branch in schema.pop("anyOf") if branch != {"type": "null"}]
+    schema.update(present)
 
 
-class OrderCancelledEvent(BaseModel):
-    order_id: str
-    user_id: str
-    reason: str | None = None  # the seed's `omitempty`
-    cancelled_at: str
+# What the wire carries, checked when a payload is built: a payload that breaks them is never sent.
+WireAmount = Annotated[
+    str,
+    StringConstraints(pattern=r"^(0|[1-9][0-9]{0,9})\.[0-9]{2}$"),
+    Field(description="A decimal with exactly two places, as a string (numeric(12,2), never a float)."),
+]
+WireCurrency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217, upper case.")]
+WireTimestamp = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"),
+    Field(json_schema_extra={"format": "date-time"}, description="RFC 3339 in UTC, to the second."),
+]
 
 
-class OrderShippedEvent(BaseModel):
-    order_id: str
-    user_id: str
-    shipped_at: str
+class _Outbound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrderPaidEvent(_Outbound):
+    order_id: UUID
+    user_id: UUID
+    amount: WireAmount
+    currency: WireCurrency
+    payment_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    payment_date: WireTimestamp
+
+
+class OrderCancelledEvent(_Outbound):
+    order_id: UUID
+    user_id: UUID
+    reason: Annotated[str, StringConstraints(min_length=1)] | None = Field(
+        default=None, json_schema_extra=_absent_when_none
+    )
+    cancelled_at: WireTimestamp
+
+
+class OrderShippedEvent(_Outbound):
+    order_id: UUID
+    user_id: UUID
+    shipped_at: WireTimestamp
+
+
+class OutboundHeaders(_Outbound):
+    """The headers of every published record. A re-sent record keeps its event_id: consumers dedupe by it."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    event_id: UUID
+    event_type: str
+    content_type: Literal["application/json"] = Field(default="application/json", alias="content-type")
+
+    def encode(self) -> list[tuple[str, bytes]]:
+        """As Kafka carries them: (name, UTF-8 value) pairs, in this order."""
+        return [(name, value.encode()) for name, value in self.model_dump(mode="json", by_alias=True).items()]
 
 
 OutboundEvent = OrderPaidEvent | OrderCancelledEvent | OrderShippedEvent
@@ -196,7 +237,7 @@ OUTBOUND: dict[type[OutboundEvent], Outbound] = {
 
 def outbound_payload(event: DomainEvent) -> OutboundEvent:
     """The seed-shaped payload of a domain event."""
-    ids: dict[str, Any] = {"order_id": str(event.order_id), "user_id": str(event.user_id)}
+    ids: dict[str, Any] = {"order_id": event.order_id, "user_id": event.user_id}
     match event:
         case OrderPaid():
             return OrderPaidEvent(

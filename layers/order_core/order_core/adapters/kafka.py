@@ -9,6 +9,7 @@ from uuid import UUID
 from aws_lambda_powertools import Logger
 
 from order_core.config import Settings
+from order_core.contracts import OutboundHeaders
 from order_core.service.ports import EventBus, OutboxMessage
 
 if TYPE_CHECKING:
@@ -110,8 +111,4 @@ def _outcome(future: FutureRecordMetadata) -> str | None:
 
 
 def _headers(message: OutboxMessage) -> list[tuple[str, bytes]]:
-    return [
-        ("event_id", str(message.event_id).encode()),
-        ("event_type", message.event_type.encode()),
-        ("content-type", b"application/json"),
-    ]
+    return OutboundHeaders(event_id=message.event_id, event_type=message.event_type).encode()
