@@ -1,6 +1,6 @@
 """Write docs/asyncapi.yaml, the AsyncAPI 3.0 document of the service's Kafka topics, from the code.
 
-Topics and event types come from order_core (topics.py, contracts.py); payload schemas from the pydantic
+Topics and event types come from order_core (topics.py, contracts/); payload schemas from the pydantic
 contracts, inbound as they are validated and outbound as they are serialized; consumer groups and the
 on-failure topic from template.yaml's MSK events. `make asyncapi` after changing any of them: tests/asyncapi
 fails while the committed file differs, and checks it against the AsyncAPI schema and the baseline.
@@ -86,15 +86,15 @@ def render() -> str:
 def document() -> dict[str, Any]:
     """The AsyncAPI 3.0.0 document: a channel, an operation and a message per topic."""
     # Imported here: importable once main() has set the path.
-    from order_core import contracts  # noqa: PLC0415
+    from order_core.contracts import inbound, outbound  # noqa: PLC0415
     from order_core.topics import INBOUND_TOPICS, OUTBOUND_TOPICS  # noqa: PLC0415
 
     groups, on_failure = msk_wiring(TEMPLATE)
-    published = {route.topic: (model, route.event_type) for model, route in contracts.OUTBOUND.items()}
-    schemas, refs = payload_schemas(list(contracts.INBOUND.values()), [model for model, _ in published.values()])
-    headers = contracts.OutboundHeaders.model_json_schema(mode="serialization", by_alias=True)
+    published = {route.topic: (model, route.event_type) for model, route in outbound.OUTBOUND.items()}
+    schemas, refs = payload_schemas(list(inbound.INBOUND.values()), [model for model, _ in published.values()])
+    headers = outbound.OutboundHeaders.model_json_schema(mode="serialization", by_alias=True)
     routes = [
-        Route(topic.value, "receive", inbound_message(contracts.INBOUND[topic].__name__, refs), groups[topic])
+        Route(topic.value, "receive", inbound_message(inbound.INBOUND[topic].__name__, refs), groups[topic])
         for topic in INBOUND_TOPICS
     ]
     for topic in OUTBOUND_TOPICS:
@@ -142,7 +142,7 @@ def inbound_message(name: str, refs: dict[str, dict[str, str]]) -> dict[str, Any
 
 
 def outbound_message(event_type: str, payload: dict[str, str], headers: dict[str, Any]) -> dict[str, Any]:
-    """`headers` (contracts.OutboundHeaders) with this event's `event_type`."""
+    """`headers` (contracts.outbound.OutboundHeaders) with this event's `event_type`."""
     properties = headers["properties"] | {"event_type": {"type": "string", "const": event_type}}
     headers = headers | {"title": f"{event_type}Headers", "properties": properties}
     return _message(event_type, headers, payload, ORDER_ID_KEY)

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from order_core.contracts import OUTBOUND, OutboundHeaders, encode, outbound_payload
+from order_core.contracts.outbound import OUTBOUND, OutboundHeaders, encode, outbound_payload
 from order_core.domain import DomainEvent, OrderCancelled, OrderPaid, OrderShipped
 from tests.contracts_check import contract_violations
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from order_core.contracts import INBOUND, OUTBOUND
+from order_core.contracts.inbound import INBOUND
+from order_core.contracts.outbound import OUTBOUND
 from order_core.topics import INBOUND_TOPICS, OUTBOUND_TOPICS, Topic, consumer_group
 from scripts.asyncapi import DOCUMENT, ROOT, render
 

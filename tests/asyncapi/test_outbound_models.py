@@ -10,7 +10,14 @@ from uuid import UUID
 import pytest
 from pydantic import ValidationError
 
-from order_core.contracts import OrderCancelledEvent, OrderPaidEvent, OutboundHeaders, encode, outbound_payload, rfc3339
+from order_core.contracts.outbound import (
+    OrderCancelledEvent,
+    OrderPaidEvent,
+    OutboundHeaders,
+    encode,
+    outbound_payload,
+    rfc3339,
+)
 from order_core.domain import OrderPaid
 
 ORDER, USER = UUID("0b6a1c9e-3d4f-4a5b-8c7d-9e0f1a2b3c4d"), UUID("5b0c7d8e-2f3a-4b5c-9d6e-7f8091a2b3c4")

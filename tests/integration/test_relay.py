@@ -11,7 +11,7 @@ from uuid import UUID
 import psycopg
 
 from order_core.bootstrap import Container
-from order_core.contracts import OUTBOUND, encode, outbound_payload
+from order_core.contracts.outbound import OUTBOUND, encode, outbound_payload
 from order_core.domain import DomainEvent, OrderCancelled, OrderPaid, OrderShipped
 from tests.integration.conftest import Db
 

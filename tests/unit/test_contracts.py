@@ -10,7 +10,8 @@ from uuid import UUID
 import pytest
 from pydantic import ValidationError
 
-from order_core.contracts import INBOUND, OUTBOUND, encode, outbound_payload
+from order_core.contracts.inbound import INBOUND
+from order_core.contracts.outbound import OUTBOUND, encode, outbound_payload
 from order_core.domain import OrderCancelled, OrderPaid, PaymentSucceeded
 from order_core.topics import Topic
 from tests.support import created, out_of_stock, paid, payment_failed, reserved

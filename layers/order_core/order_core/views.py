@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field, JsonValue, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PlainSerializer
 
 from order_core.domain import OrderStatus
 
@@ -15,7 +15,12 @@ from order_core.domain import OrderStatus
 MoneyText = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str)]
 
 
-class OrderView(BaseModel):
+class _View(BaseModel):
+    # Built at first use: the Kafka functions import these types and never serialise one.
+    model_config = ConfigDict(defer_build=True)
+
+
+class OrderView(_View):
     id: UUID
     user_id: UUID
     status: OrderStatus
@@ -31,7 +36,7 @@ class OrderView(BaseModel):
     updated_at: datetime
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(_View):
     from_status: OrderStatus
     to_status: OrderStatus
     trigger: str
@@ -39,11 +44,11 @@ class HistoryEntry(BaseModel):
     occurred_at: datetime
 
 
-class OrderDetail(BaseModel):
+class OrderDetail(_View):
     order: OrderView
     history: list[HistoryEntry]
 
 
-class OrderPage(BaseModel):
+class OrderPage(_View):
     items: list[OrderView]
     next_cursor: str | None

@@ -9,7 +9,7 @@ from uuid import UUID
 from aws_lambda_powertools import Logger
 
 from order_core.config import Settings
-from order_core.contracts import OutboundHeaders
+from order_core.contracts.outbound import OutboundHeaders
 from order_core.service.ports import EventBus, OutboxMessage
 
 if TYPE_CHECKING:

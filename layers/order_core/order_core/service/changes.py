@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from order_core.contracts import OUTBOUND, encode, outbound_payload
+from order_core.contracts.outbound import OUTBOUND, encode, outbound_payload
 from order_core.domain import Moved, Order
 from order_core.service.ports import DeadLetter, HistoryRow, OutboxMessage, UnitOfWork
 

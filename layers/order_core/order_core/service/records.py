@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from order_core.contracts import INBOUND, InboundEvent, OrderIdOnly
+from order_core.contracts.inbound import INBOUND, InboundEvent, OrderIdOnly
 from order_core.domain import Command
 from order_core.service.ports import DeadLetter, InboundRecord
 
