@@ -193,7 +193,7 @@ cmd_run() {
 
 cmd_demo() {
   load_env
-  exec "$PY" -m localrun.demo --aws --stack-name "$STACK_NAME" "$@"
+  exec "$PY" -m demo --aws --stack-name "$STACK_NAME" "$@"
 }
 
 main() {
