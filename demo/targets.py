@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from localrun import logs
 from localrun.aws_stack import DeployedStack
 from localrun.runner import Runner, RunnerOptions
+from localrun.usage import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER_LOG = ROOT / ".local" / "demo-runner.log"
@@ -78,7 +79,9 @@ class LocalTarget:
 
     def start_runner(self, forced: bool) -> Stop | None:
         """`python -m localrun` as a child process, unless one (of `make run`) answers on the port."""
-        if not forced and self._answers():
+        if self._answers():
+            if forced:
+                raise UsageError(f"--start-runner: port {self.port} is taken (a `make run`?): stop it or pass --port")
             return None
         progress(f"starting `python -m localrun --port {self.port}` (its log: {RUNNER_LOG.relative_to(ROOT)})")
         started = time.monotonic()
@@ -103,7 +106,8 @@ class LocalTarget:
             return
         status = self._process.poll()
         if status is not None:
-            raise DemoError(f"the runner it started exited with status {status}", _tail())
+            how = f"was killed by {signal.Signals(-status).name}" if status < 0 else f"exited with status {status}"
+            raise DemoError(f"the runner it started {how}", _tail())
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

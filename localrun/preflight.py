@@ -43,10 +43,14 @@ def require_kafka(brokers: str) -> None:
 
 
 def require_free_port(port: int) -> None:
-    """The API's port on 127.0.0.1 is free for the runner to serve on."""
+    """The runner's HTTP server can bind 127.0.0.1:port (probed the way it binds, SO_REUSEADDR included)."""
     with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise UsageError(f"--port {port} is in use (another runner, `make run`?): stop it or pass another --port")
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            message = f"--port {port} is in use (another runner, `make run`?): stop it or pass another --port"
+            raise UsageError(message) from error
 
 
 def require_postgres(dsn: str) -> None:
