@@ -105,6 +105,7 @@ def test_an_exception_is_the_response_on_stdout_and_exit_status_1(built: Path, s
     ("args", "message"),
     [
         (["FUNCTION=Nope", "EVENT=events/ship_order.json"], "FUNCTION='Nope' is not a function of template.yaml"),
+        (["FUNCTION=Nope"], "FUNCTION='Nope' is not a function of template.yaml"),
         (["FUNCTION=ShipOrderFunction"], "EVENT='' is not a file; one of: events/inventory_out_of_stock.json"),
         (["FUNCTION=ShipOrderFunction", "EVENT=pyproject.toml"], "EVENT=pyproject.toml is not JSON"),
     ],
