@@ -45,6 +45,8 @@ def test_a_changed_build_redeployed_takes_effect(
     shutil.copytree(BUILD, changed, symlinks=True)
     app = changed / "OrdersApiFunction" / "app.py"
     app.write_text(app.read_text() + MARKED_HANDLER.format(token=token))
+    # The build's bytecode is never checked against its source (unchecked-hash): it would run instead.
+    shutil.rmtree(app.parent / "__pycache__")
     before = deployed.call_api("GET", order_path)
 
     # When the copy is deployed with sam deploy
