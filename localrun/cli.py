@@ -14,17 +14,10 @@ from types import FrameType
 from localrun import logs
 from localrun.aws_stack import DeployedStack, Endpoint, StackError
 from localrun.intrinsics import Pseudo
-from localrun.preflight import (
-    require,
-    require_free_port,
-    require_kafka,
-    require_postgres,
-    require_settings,
-    uses_order_core,
-)
+from localrun.preflight import check_run
 from localrun.runner import Runner, RunnerOptions
-from localrun.template import load_template, parse_overrides
-from localrun.usage import OneLineParser, TemplateError, UsageError
+from localrun.template import parse_overrides
+from localrun.usage import OneLineParser, UsageError
 
 log = logging.getLogger("localrun")
 
@@ -112,27 +105,6 @@ def deployed_stack(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     return DeployedStack(Endpoint(args.endpoint_url, args.region), args.stack_name)
 
 
-def preflight(
-    args: argparse.Namespace, environment: Mapping[str, str], overrides: Mapping[str, str], stack: DeployedStack | None
-) -> None:
-    """Everything the run needs, checked before anything starts; UsageError or StackError names what is wrong."""
-    deployed = stack.parameters() if stack is not None else {}  # read once and kept by the stack
-    try:
-        # The runner loads the template again as it starts, and logs the placeholders it fills in then.
-        with logs.silenced("localrun.template"):
-            functions = load_template(args.template, {**deployed, **overrides}).select(args.only)
-    except TemplateError as error:
-        raise UsageError(f"--template {error}") from error
-    brokers = require(environment, "KAFKA_BROKERS")
-    if stack is None:
-        if any(spec.apis for spec in functions):
-            require_free_port(args.port)
-        if uses_order_core(functions):
-            require_settings(functions, environment)
-            require_postgres(require(environment, "DB_DSN"))
-    require_kafka(brokers)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -141,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         environment = local_environment(os.environ, args.template, args.env_file)
         overrides = parse_overrides(args.parameter_overrides)
-        preflight(args, environment, overrides, stack)
+        check_run(environment, template=args.template, overrides=overrides, only=args.only, port=args.port, stack=stack)
     except (UsageError, StackError) as error:
         parser.error(str(error))
     runner = Runner(

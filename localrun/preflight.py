@@ -11,14 +11,40 @@ import importlib.util
 import socket
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import psycopg
 
+from localrun import logs
+from localrun.aws_stack import DeployedStack
 from localrun.model import FunctionSpec
-from localrun.usage import UsageError
+from localrun.template import load_template
+from localrun.usage import TemplateError, UsageError
 
 _TIMEOUT_S = 3
 _START_STACK = "start the local stack (`make up`)"
+
+
+def check_run(
+    environment: Mapping[str, str], *, template: Path, overrides: Mapping[str, str], only: Sequence[str], port: int,
+    stack: DeployedStack | None,
+) -> None:  # fmt: skip
+    """Everything `python -m localrun` needs, before it starts: UsageError (or StackError) names what is wrong."""
+    deployed = stack.parameters() if stack is not None else {}  # read once and kept by the stack
+    try:
+        # The runner loads the template again as it starts, and logs the placeholders it fills in then.
+        with logs.silenced("localrun.template"):
+            functions = load_template(template, {**deployed, **overrides}).select(only)
+    except TemplateError as error:
+        raise UsageError(f"--template {error}") from error
+    brokers = require(environment, "KAFKA_BROKERS")
+    if stack is None:  # in-process: the functions run here, on this API port and this database
+        if any(spec.apis for spec in functions):
+            require_free_port(port)
+        if uses_order_core(functions):
+            require_settings(functions, environment)
+            require_postgres(require(environment, "DB_DSN"))
+    require_kafka(brokers)
 
 
 def require(environment: Mapping[str, str], name: str) -> str:
