@@ -12,7 +12,7 @@ import psycopg
 from kafka import KafkaProducer
 
 from demo import report
-from demo.targets import DemoError, Target
+from demo.targets import DemoError, Target, progress
 from order_core.topics import Topic
 from samples.orders import insert_order
 from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
@@ -40,6 +40,12 @@ class Demo:
         raw = value if isinstance(value, bytes) else json.dumps(value).encode()
         self.producer.send(topic, value=raw, key=key.encode() if key else None).get(timeout=10)
 
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+        """An API call; an answer other than 200 is said, and the order's timeline shows what it did not do."""
+        status = self.target.http(method, path, body)
+        if status != 200:
+            progress(f"{method} {path} answered {status}")
+
     def wait_for(self, order_id: UUID, status: str, timeout: float = 60.0) -> None:
         """Until the order is in `status`; DemoError at once when the runner stops, or after `timeout` seconds."""
         deadline = time.monotonic() + timeout
@@ -59,10 +65,10 @@ class Demo:
         self.publish(Topic.PAYMENTS_FAILED, payment_failed(retried), key="order-1")
         self.publish(Topic.INVENTORY_OUT_OF_STOCK, out_of_stock(no_stock, at=_now()))
         self.publish(Topic.PAYMENTS_SUCCEEDED, b"{this is not json", key="order-1")  # the poison message
-        self.target.http("POST", f"/orders/{cancelled}/cancel", {"reason": "Customer changed their mind"})
+        self.call("POST", f"/orders/{cancelled}/cancel", {"reason": "Customer changed their mind"})
         self.wait_for(shipped, "paid")
         self.publish(Topic.INVENTORY_RESERVED, reserved(shipped, at=_now()), key="order-1")
         self.wait_for(retried, "payment_failed")
         self.publish(Topic.PAYMENTS_SUCCEEDED, paid(retried, at=_now()))
         self.wait_for(shipped, "processing")
-        self.target.http("POST", f"/orders/{shipped}/ship", None)
+        self.call("POST", f"/orders/{shipped}/ship")
