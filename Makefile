@@ -40,7 +40,7 @@ test: migrate ## the whole suite against the real Postgres and Kafka
 lint: install ## ruff and mypy (strict for order_core)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/order_core functions localrun bench artifact tests
+	$(VENV)/bin/mypy layers/order_core functions localrun bench artifact samples demo tests
 
 bench: migrate ## drive MSK-shaped batches through the batch processor and print events/s
 	$(PY) -m bench $(BENCH_ARGS)
@@ -51,7 +51,7 @@ run: migrate ## run every function of template.yaml locally (Kafka consumers, HT
 	$(PY) -m localrun $(RUN_ARGS)
 
 demo: migrate ## publish a full lifecycle through the running stack and print a timeline per order
-	$(PY) -m localrun.demo $(DEMO_ARGS)
+	$(PY) -m demo $(DEMO_ARGS)
 
 replay-dead-letters: install ## re-publish parked records to their topic: ARGS="--reason order_not_found"
 	@# DB_DSN/KAFKA_BROKERS from the environment (AWS: an operator's tunnel), else the local stack

@@ -56,8 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("event", metavar="EVENT", help="JSON event file, e.g. events/ship_order.json")
     args = parser.parse_args(argv)
     try:
+        function = find_function(args.function)  # first: FUNCTION is the first thing a user names
         event = read_event(args.event)
-        function = find_function(args.function)
         environment = {**function.environment, **stack_environment(ROOT)}
         with Sandbox(install(), function, environment, log=sys.stderr.buffer) as sandbox:
             outcome = sandbox.invoke(event)

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from localrun.usage import TemplateError
+
 _FN_TAGS = (
     "And", "Base64", "Cidr", "Equals", "FindInMap", "GetAZs", "If", "ImportValue", "Join", "Not", "Or",
     "Select", "Split", "Sub", "Transform",
@@ -46,9 +48,21 @@ for _tag in _FN_TAGS:
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
-    """Parse a CloudFormation/SAM template file into plain dicts and lists, intrinsics in long form."""
-    with path.open(encoding="utf-8") as stream:
-        document = yaml.load(stream, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
+    """Parse a CloudFormation/SAM template file into plain dicts and lists, intrinsics in long form.
+
+    TemplateError, one line, when the file cannot be read or is not a YAML mapping.
+    """
+    try:
+        with path.open(encoding="utf-8") as stream:
+            document = yaml.load(stream, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
+    except OSError as error:
+        raise TemplateError(f"{path}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise TemplateError(f"{path}: not UTF-8 text") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise TemplateError(f"{path}: not YAML{where}: {getattr(error, 'problem', None) or error}") from error
     if not isinstance(document, dict):
-        raise ValueError(f"{path} is not a CloudFormation template (top level is not a mapping)")
+        raise TemplateError(f"{path} is not a CloudFormation template (top level is not a mapping)")
     return document

@@ -14,8 +14,10 @@ from types import FrameType
 from localrun import logs
 from localrun.aws_stack import DeployedStack, Endpoint, StackError
 from localrun.intrinsics import Pseudo
+from localrun.preflight import check_run
 from localrun.runner import Runner, RunnerOptions
 from localrun.template import parse_overrides
+from localrun.usage import OneLineParser, UsageError
 
 log = logging.getLogger("localrun")
 
@@ -25,7 +27,7 @@ PASSED_THROUGH = ("DB_DSN", "KAFKA_BROKERS", "POWERTOOLS_METRICS_NAMESPACE", "PO
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m localrun",
         description="Run every function of a SAM template locally: MSK/SelfManagedKafka events as Kafka "
         "consumer groups (MSK-shaped batches, commit after success, batchItemFailures, retries and the "
@@ -59,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def read_env_file(path: Path) -> dict[str, str]:
     """dotenv-style KEY=VALUE lines; blank lines, comments and `export ` prefixes are allowed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--env-file {path}: {error.strerror}") from error
     values = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.strip().removeprefix("export ").strip()
         if line and not line.startswith("#") and "=" in line:
             key, _, value = line.partition("=")
@@ -73,8 +79,11 @@ def stack_environment(root: Path) -> dict[str, str]:
     script = root / "scripts" / "stack.sh"
     if not script.is_file():
         return {}
-    output = subprocess.run([str(script), "env"], capture_output=True, text=True, check=True).stdout  # noqa: S603
-    return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+    result = subprocess.run([str(script), "env"], capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:  # its own one-line error, e.g. a port other than the one the stack was made with
+        lines = result.stderr.strip().splitlines() or [f"{script} env failed"]
+        raise UsageError(lines[-1].removeprefix("stack: error: "))
+    return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
 
 
 def local_environment(environ: Mapping[str, str], template: Path, env_file: Path | None) -> dict[str, str]:
@@ -100,23 +109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logs.configure(args.log_level)
-    environment = local_environment(os.environ, args.template, args.env_file)
-    if "KAFKA_BROKERS" not in environment:
-        log.error("KAFKA_BROKERS is not set and scripts/stack.sh env gave none; run `make up` or set it")
-        return 2
     stack = deployed_stack(parser, args)
     try:
-        if stack is not None:
-            stack.parameters()  # read once and kept: a missing endpoint or stack is one line, before anything starts
-    except StackError as error:
-        log.error(str(error))
-        return 2
+        environment = local_environment(os.environ, args.template, args.env_file)
+        overrides = parse_overrides(args.parameter_overrides)
+        check_run(environment, template=args.template, overrides=overrides, only=args.only, port=args.port, stack=stack)
+    except (UsageError, StackError) as error:
+        parser.error(str(error))
     runner = Runner(
         RunnerOptions(
             template=args.template,
             brokers=environment["KAFKA_BROKERS"],
             environment=environment,
-            parameter_overrides=parse_overrides(args.parameter_overrides),
+            parameter_overrides=overrides,
             only=args.only,
             port=args.port,
             on_failure_topic=args.on_failure_topic,

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from localrun.usage import TemplateError
+
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _NO_VALUE = object()
 
@@ -92,7 +94,7 @@ class Resolver:
             return self._refs[name]
         if name in self.resources:
             return name
-        raise KeyError(f"!Ref {name}: no such parameter, pseudo parameter or resource")
+        raise TemplateError(f"!Ref {name}: no such parameter, pseudo parameter or resource")
 
     def _get_att(self, argument: Any) -> str:
         logical_id, attribute = (self.resolve(part) for part in argument)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from localrun.cfn_yaml import load_yaml
 from localrun.intrinsics import Pseudo, Resolver
 from localrun.model import FunctionSpec
 from localrun.triggers import api_trigger, kafka_trigger, schedule_trigger
+from localrun.usage import TemplateError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,17 @@ class Template:
     functions: tuple[FunctionSpec, ...]
     resolver: Resolver
 
+    def select(self, only: Collection[str]) -> list[FunctionSpec]:
+        """The functions `only` names by logical id or FunctionName, all when it is empty."""
+        if not only:
+            return list(self.functions)
+        chosen = [spec for spec in self.functions if {spec.logical_id, spec.function_name} & set(only)]
+        unknown = set(only) - {name for spec in chosen for name in (spec.logical_id, spec.function_name)}
+        if unknown:
+            names = ", ".join(spec.logical_id for spec in self.functions)
+            raise UsageError(f"--only {', '.join(sorted(unknown))}: no such function in {self.path}; one of: {names}")
+        return chosen
+
 
 def parse_overrides(items: Sequence[str]) -> dict[str, str]:
     """Accept `Key=Value` and sam's `ParameterKey=Key,ParameterValue=Value`, several per item."""
@@ -39,7 +51,9 @@ def parse_overrides(items: Sequence[str]) -> dict[str, str]:
             else:
                 key, sep, value = token.partition("=")
                 if not sep:
-                    raise ValueError(f"parameter override {token!r} is not Key=Value")
+                    raise UsageError(
+                        f"--parameter-overrides {token!r}: write Key=Value (or ParameterKey=Key,ParameterValue=Value)"
+                    )
                 overrides[key] = value
     return overrides
 
@@ -72,24 +86,42 @@ def _parameter_values(declared: Mapping[str, Any], overrides: Mapping[str, str])
 
 
 def load_template(path: Path, overrides: Mapping[str, str], pseudo: Pseudo | None = None) -> Template:
-    """Load the template and describe each of its (enabled) AWS::Serverless::Function resources."""
+    """Load the template and describe each of its (enabled) AWS::Serverless::Function resources.
+
+    TemplateError, one line that names the file and the resource, when something is missing or malformed.
+    """
     raw = load_yaml(path)
+    try:
+        return _load(path, raw, overrides, pseudo or Pseudo())
+    except (TemplateError, KeyError, TypeError, ValueError, AttributeError) as error:
+        raise TemplateError(f"{path}: {_reason(error)}") from error
+
+
+def _load(path: Path, raw: Mapping[str, Any], overrides: Mapping[str, str], pseudo: Pseudo) -> Template:
     resources = raw.get("Resources", {})
     resolver = Resolver(
         parameters=_parameter_values(raw.get("Parameters", {}), overrides),
         resources=resources,
         conditions=raw.get("Conditions", {}),
         mappings=raw.get("Mappings", {}),
-        pseudo=pseudo or Pseudo(),
+        pseudo=pseudo,
     )
     globals_ = raw.get("Globals", {})
-    functions = tuple(
-        _function(path.parent, logical_id, resource, globals_, resolver)
-        for logical_id, resource in resources.items()
-        if resource.get("Type") == SERVERLESS_FUNCTION
-        and ("Condition" not in resource or resolver.condition(resource["Condition"]))
-    )
-    return Template(path=path, functions=functions, resolver=resolver)
+    functions = []
+    for logical_id, resource in resources.items():
+        try:
+            if resource.get("Type") == SERVERLESS_FUNCTION and (
+                "Condition" not in resource or resolver.condition(resource["Condition"])
+            ):
+                functions.append(_function(path.parent, logical_id, resource, globals_, resolver))
+        except (TemplateError, KeyError, TypeError, ValueError, AttributeError) as error:
+            raise TemplateError(f"{logical_id}: {_reason(error)}") from error
+    return Template(path=path, functions=tuple(functions), resolver=resolver)
+
+
+def _reason(error: Exception) -> str:
+    """What is wrong, in words: a KeyError is a property or name the template lacks."""
+    return f"no {error.args[0]}" if isinstance(error, KeyError) else str(error)
 
 
 def _function(

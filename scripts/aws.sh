@@ -65,12 +65,14 @@ ministack_install() {
   uv=$(command -v uv || echo "$ROOT/.tools/bin/uv")
   [[ -x $uv ]] || die "uv not found: run 'make install' first"
   log "installing the emulator (MiniStack, infra/ministack/requirements.txt) into .tools/ministack"
+  local start=$SECONDS
   rm -rf "$VENV"
   # Python 3.12 like the project's venv: the emulator runs the functions with its own interpreter.
   UV_PYTHON_DOWNLOADS=never "$uv" venv -q --python "$PY" "$VENV" >&2
   UV_PYTHON_DOWNLOADS=never "$uv" pip install -q --python "$VENV/bin/python" -r "$REQUIREMENTS" >&2 \
     || die "installing MiniStack into .tools/ministack failed (see above)"
   touch "$VENV/.installed"
+  log "MiniStack installed in $((SECONDS - start)) s"
 }
 
 ministack_start() {
@@ -78,7 +80,8 @@ ministack_start() {
   ministack_install
   port_in_use "$PORT" && die "port $PORT is already in use by something that is not this checkout's emulator; stop it or set EMULATOR_PORT to a free port"
   mkdir -p "$STATE/tmp"
-  log "starting MiniStack on $URL (log: .local/emulator/ministack.log)"
+  log "starting MiniStack on $URL (log: .local/emulator/ministack.log; up to 60 s)"
+  local start=$SECONDS
   # A clean environment: the functions' workers inherit the emulator's, and a DB_DSN, PYTHONPATH or VIRTUAL_ENV
   # of this shell would change what the deployed code does. Its own session, so Ctrl-C here does not reach it.
   env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME" LANG=C.UTF-8 TMPDIR="$STATE/tmp" \
@@ -90,6 +93,7 @@ ministack_start() {
     tail -n 20 "$LOG_FILE" >&2
     die "MiniStack did not start (log: $LOG_FILE)"
   fi
+  log "MiniStack answers after $((SECONDS - start)) s"
 }
 
 ministack_stop() {
@@ -158,9 +162,11 @@ cmd_deploy() {
   fi
   rm -f "$DEPLOYED_FILE"
   log "sam deploy --config-env emulator onto $URL ($SAM_TEMPLATE)"
+  local start=$SECONDS
   AWS_ENDPOINT_URL=$URL scripts/sam.sh sam deploy --config-env emulator --config-file "$ROOT/samconfig.toml" \
     --template-file "$SAM_TEMPLATE" --parameter-overrides "$overrides" "$@"
   printf '%s' "$marker" >"$DEPLOYED_FILE"
+  log "deployed in $((SECONDS - start)) s"
 }
 
 cmd_down() {
@@ -193,7 +199,7 @@ cmd_run() {
 
 cmd_demo() {
   load_env
-  exec "$PY" -m localrun.demo --aws --stack-name "$STACK_NAME" "$@"
+  exec "$PY" -m demo --aws --stack-name "$STACK_NAME" "$@"
 }
 
 main() {

@@ -19,18 +19,22 @@ sam_bin() {
   local sam="$TOOLS/bin/sam"
   # the installed version from its metadata: asking `sam --version` costs a SAM CLI start-up (seconds) per call
   if ! { [ -x "$sam" ] && compgen -G "$TOOLS/tools/aws-sam-cli/lib/python3.*/site-packages/aws_sam_cli-$SAM_VERSION.dist-info" >/dev/null; }; then
-    echo "sam.sh: installing aws-sam-cli==$SAM_VERSION into .tools/sam" >&2
+    echo "sam.sh: installing aws-sam-cli==$SAM_VERSION into .tools/sam (first run only)" >&2
+    local start=$SECONDS
     UV_TOOL_DIR="$TOOLS/tools" UV_TOOL_BIN_DIR="$TOOLS/bin" UV_PYTHON_DOWNLOADS=never \
       "$(uv_bin)" tool install --force --python "$PWD/.venv/bin/python" "aws-sam-cli==$SAM_VERSION" >&2
+    echo "sam.sh: aws-sam-cli installed in $((SECONDS - start)) s" >&2
   fi
   echo "$sam"
 }
 
 cmd_validate() {
-  local sam
+  local sam start=$SECONDS
   sam=$(sam_bin)
+  echo "sam.sh: sam validate --lint, then sam validate" >&2
   "$sam" validate --lint
   "$sam" validate --region "${AWS_REGION:-eu-west-1}"
+  echo "sam.sh: validated in $((SECONDS - start)) s" >&2
 }
 
 # The layer and function Makefiles (BuildMethod: makefile) need uv and a python3.12: the project's own.
@@ -42,6 +46,7 @@ cmd_build() {
   start=$(date +%s)
   recipe=$(cat layers/*.mk | sha256sum)
   [ "$(cat .aws-sam/build-recipe 2>/dev/null)" = "$recipe" ] || rm -rf .aws-sam/cache
+  echo "sam.sh: sam build --cached into .aws-sam/build" >&2
   UV="$(uv_bin)" PATH="$PWD/.venv/bin:$PATH" "$sam" build --parallel --cached >&2
   echo "$recipe" > .aws-sam/build-recipe
   echo "sam build took $(( $(date +%s) - start )) s" >&2

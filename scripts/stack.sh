@@ -122,13 +122,14 @@ classpath_fresh() {
 ensure_kafka_classpath() {
   classpath_fresh && return
   command -v mvn >/dev/null || die "mvn not found on PATH: it resolves the Kafka jars (apt-get install maven)"
-  log "resolving the Kafka jars with Maven (first run only)"
-  local out=$LOCAL/mvn.log
+  log "resolving the Kafka jars with Maven into ~/.m2 (first run only; up to 2 minutes)"
+  local out=$LOCAL/mvn.log start=$SECONDS
   if ! mvn -q -B -f "$KAFKA_POM" dependency:build-classpath -Dmdep.outputFile="$KAFKA_CLASSPATH.tmp" >"$out" 2>&1; then
     show_log "$out"
     die "Maven could not resolve the Kafka jars of $KAFKA_POM"
   fi
   mv "$KAFKA_CLASSPATH.tmp" "$KAFKA_CLASSPATH"
+  log "Kafka jars resolved in $((SECONDS - start)) s"
 }
 
 # --- postgres ------------------------------------------------------------------------------------------
@@ -155,6 +156,7 @@ pg_drop_orphan() {
 pg_init() {
   [[ -f $PG_DATA/PG_VERSION ]] && return
   log "creating the Postgres cluster in $PG_HOME"
+  local start=$SECONDS
   if ((EUID == 0)); then
     install -d -m 0700 -o postgres -g postgres "$PG_HOME"
   else
@@ -166,6 +168,7 @@ pg_init() {
     show_log "$PG_HOME/initdb.log"
     die "initdb failed"
   fi
+  log "Postgres cluster created in $((SECONDS - start)) s"
   # Local throwaway data: no fsync. The socket sits in PG_HOME, readable only by the cluster's owner.
   as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null <<EOF
 
@@ -210,11 +213,13 @@ EOF
 pg_start() {
   pg_running && return
   log "starting Postgres on 127.0.0.1:$PG_PORT"
+  local start=$SECONDS
   # 9>&- : the server must not inherit the stack lock.
   if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null 9>&-; then
     show_log "$PG_LOG"
     die "Postgres did not start"
   fi
+  log "Postgres started in $((SECONDS - start)) s"
 }
 
 pg_provision() {
@@ -264,14 +269,15 @@ kafka_configure() {
     -e "s|@LOG_DIR@|$(sed_escape "$KAFKA_HOME/data")|g" \
     "$ROOT/infra/kafka/server.properties.template" >"$KAFKA_HOME/server.properties"
   [[ -f $KAFKA_HOME/data/meta.properties ]] && return
-  local cluster_id
+  log "formatting the Kafka log dir (two JVM starts)"
+  local cluster_id start=$SECONDS
   cluster_id=$(storage_tool random-uuid) || die "kafka.tools.StorageTool random-uuid failed"
-  log "formatting the Kafka log dir (cluster id $cluster_id)"
   if ! storage_tool format --standalone -t "$cluster_id" -c "$KAFKA_HOME/server.properties" \
     >"$KAFKA_HOME/format.log" 2>&1; then
     show_log "$KAFKA_HOME/format.log"
     die "formatting the Kafka storage failed"
   fi
+  log "Kafka log dir formatted in $((SECONDS - start)) s (cluster id $cluster_id)"
 }
 
 # Starts the broker in the background, in its own session so a Ctrl-C of the caller does not reach it.
@@ -284,22 +290,26 @@ kafka_launch() {
     -Dkafka.logs.dir="$KAFKA_HOME" -cp "$(<"$KAFKA_CLASSPATH")" \
     kafka.Kafka "$KAFKA_HOME/server.properties" >"$KAFKA_HOME/kafka.out" 2>&1 </dev/null 9>&- &
   echo $! >"$KAFKA_PID"
+  KAFKA_LAUNCHED_AT=$SECONDS
 }
 
-# Waits until the broker serves metadata, creating the topics that are missing.
+# Waits until the broker serves metadata, creating the topics that are missing; says how long a fresh start took.
 kafka_wait_ready() {
+  [[ -n ${KAFKA_LAUNCHED_AT:-} ]] && log "waiting for Kafka to serve its topics (up to 120 s)"
   if ! "$PY" "$READY" kafka "$(brokers)" --timeout 120 --pid "$(kafka_pid)"; then
     show_log "$KAFKA_LOG"
     show_log "$KAFKA_HOME/kafka.out"
     die "Kafka is not ready"
   fi
+  [[ -n ${KAFKA_LAUNCHED_AT:-} ]] && log "Kafka ready $((SECONDS - KAFKA_LAUNCHED_AT)) s after its start"
+  return 0
 }
 
 kafka_stop() {
   kafka_running || { rm -f "$KAFKA_PID"; return 0; }
   local pid waited=0
   pid=$(kafka_pid)
-  log "stopping Kafka (pid $pid)"
+  log "stopping Kafka (pid $pid; up to ${KAFKA_STOP_TIMEOUT} s)"
   kill -TERM "$pid"
   while kill -0 "$pid" 2>/dev/null; do
     if ((waited >= KAFKA_STOP_TIMEOUT * 10)); then
@@ -310,6 +320,7 @@ kafka_stop() {
     waited=$((waited + 1))
   done
   rm -f "$KAFKA_PID"
+  log "Kafka stopped in $((waited / 10)) s"
 }
 
 # --- docker (STACK=docker) -----------------------------------------------------------------------------
@@ -443,7 +454,12 @@ main() {
   fi
   # One stack command at a time per checkout (several `make test` may run at once).
   exec 9>"$LOCAL/stack.lock"
-  flock -w 300 9 || die "another scripts/stack.sh is still running after 300 s (lock $LOCAL/stack.lock)"
+  if ! flock -n 9; then
+    log "waiting for another scripts/stack.sh of this checkout to finish (up to 300 s)"
+    local start=$SECONDS
+    flock -w 300 9 || die "another scripts/stack.sh is still running after 300 s (lock $LOCAL/stack.lock)"
+    log "the other one finished after $((SECONDS - start)) s"
+  fi
   "cmd_$cmd" "${@:2}"
 }
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,6 +19,7 @@ from order_core.bootstrap import Container, build, reset_service
 from order_core.config import Settings
 from order_core.topics import OUTBOUND_TOPICS
 from tests.contracts_check import assert_obeys_contract
+from samples.orders import insert_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,26 +85,8 @@ def conn(db_dsn: str) -> Iterator[psycopg.Connection[Any]]:
 
 @pytest.fixture
 def make_order(conn: psycopg.Connection[Any]) -> Callable[..., UUID]:
-    """Insert an order the way the order-creation service would."""
-
-    def insert(  # noqa: PLR0917 - mirrors the orders columns a test may want to set
-        order_id: UUID | None = None,
-        status: str = "payment_required",
-        total: Decimal = Decimal("29.99"),
-        currency: str = "USD",
-        user_id: UUID | None = None,
-        payment_id: str | None = None,
-    ) -> UUID:
-        oid = order_id or uuid.uuid4()
-        conn.execute(
-            """INSERT INTO orders (id, user_id, status, subtotal, tax, total, currency, customer_notes, metadata,
-                                   payment_id)
-               VALUES (%s, %s, %s, %s, 0, %s, %s, 'leave at the door', '{"channel": "web"}', %s)""",
-            [oid, user_id or uuid.uuid4(), status, total, total, currency, payment_id],
-        )
-        return oid
-
-    return insert
+    """Insert an order the way the order-creation service would: make_order(order_id=None, status=..., total=...)."""
+    return partial(insert_order, conn)
 
 
 @pytest.fixture

@@ -94,6 +94,7 @@ def test_every_sample_event_runs_through_its_built_function(
 
 @pytest.mark.slow
 def test_an_exception_is_the_response_on_stdout_and_exit_status_1(built: Path, stack_env: dict[str, str]) -> None:
+    # An API event given to a Kafka function: not a Kafka batch, so the function raises.
     result = make_invoke("FUNCTION=PaymentsSucceededFunction", "EVENT=events/ship_order.json")
 
     assert result.returncode != 0
@@ -105,6 +106,7 @@ def test_an_exception_is_the_response_on_stdout_and_exit_status_1(built: Path, s
     ("args", "message"),
     [
         (["FUNCTION=Nope", "EVENT=events/ship_order.json"], "FUNCTION='Nope' is not a function of template.yaml"),
+        (["FUNCTION=Nope"], "FUNCTION='Nope' is not a function of template.yaml"),
         (["FUNCTION=ShipOrderFunction"], "EVENT='' is not a file; one of: events/inventory_out_of_stock.json"),
         (["FUNCTION=ShipOrderFunction", "EVENT=pyproject.toml"], "EVENT=pyproject.toml is not JSON"),
     ],

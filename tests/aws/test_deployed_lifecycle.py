@@ -15,8 +15,8 @@ import psycopg
 import pytest
 
 from localrun.aws_stack import DeployedStack
+from samples.payloads import paid, reserved
 from tests.e2e.conftest import Consume, Publish
-from tests.support import paid, reserved
 
 pytestmark = pytest.mark.slow
 

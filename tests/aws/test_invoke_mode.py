@@ -15,7 +15,8 @@ from localrun.aws_stack import DeployedStack
 from localrun.batch_result import failed_offsets
 from localrun.lambda_invoke import FunctionError, LambdaFunctionHost
 from localrun.template import load_template
-from tests.support import Batch, Record, paid
+from samples.msk import Batch, Record
+from samples.payloads import paid
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,9 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 from tests.e2e.conftest import Consume, Publish
 from tests.e2e.service_runner import ServiceRunner
-from tests.support import out_of_stock, paid, payment_failed, reserved
 
 pytestmark = pytest.mark.slow
 
@@ -61,12 +60,6 @@ def outbound(consume: Consume, topic: str, order_id: UUID, expect: int = 1) -> l
     return list(unique.values())
 
 
-def created_event(order_id: UUID) -> dict[str, Any]:
-    product = str(uuid.uuid4())
-    return {"order_id": str(order_id), "user_id": str(uuid.uuid4()), "total": "29.99", "currency": "USD",
-            "items_count": 1, "items": [{"product_id": product, "quantity": 1, "price": "29.99"}]}  # fmt: skip
-
-
 def test_full_lifecycle_keyed_and_unkeyed(
     service: ServiceRunner, publish: Publish, conn: psycopg.Connection[Any],
     make_order: Callable[..., UUID], consume: Consume,
@@ -75,7 +68,7 @@ def test_full_lifecycle_keyed_and_unkeyed(
     order_id = make_order()
 
     # When the seed's events arrive (keyed "order-1" like the seed's script, and unkeyed) and it is shipped
-    publish("orders.created", created_event(order_id), key="order-1")
+    publish("orders.created", created(order_id), key="order-1")
     publish("payments.succeeded", paid(order_id))
     wait_status(conn, order_id, "paid")
     publish("inventory.reserved", reserved(order_id), key="order-1")

@@ -12,8 +12,9 @@ from bench.instrumentation import CountingConnection
 from order_core.bootstrap import Container
 from order_core.entrypoints.msk import read_records
 from order_core.service.batch import BatchOutcome
+from samples.msk import Batch
+from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 from tests.integration.conftest import Db
-from tests.support import Batch, created, out_of_stock, paid, payment_failed, reserved
 
 
 def test_full_lifecycle_created_paid_processing_shipped(

@@ -12,8 +12,9 @@ import pytest
 from order_core.bootstrap import build
 from order_core.config import Settings
 from order_core.entrypoints.msk import read_records
+from samples.msk import Batch
+from samples.payloads import out_of_stock, paid, reserved
 from tests.integration.conftest import Db
-from tests.support import Batch, out_of_stock, paid, reserved
 
 pytestmark = pytest.mark.slow
 

@@ -17,9 +17,10 @@ from order_core.config import Settings
 from order_core.entrypoints.kafka import RETRY_RESERVE_MS
 from order_core.entrypoints.msk import retry_response
 from order_core.exceptions import TransientError
+from samples.msk import Batch
+from samples.payloads import paid, payment_failed, reserved
 from tests.integration.conftest import Db
 from tests.sam.conftest import FakeLambdaContext
-from tests.support import Batch, paid, payment_failed, reserved
 
 pytestmark = pytest.mark.slow
 

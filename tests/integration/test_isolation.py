@@ -11,9 +11,10 @@ import psycopg
 import pytest
 
 from order_core.bootstrap import Container
+from samples.msk import Batch
+from samples.payloads import paid, reserved
 from tests.integration.conftest import Db
 from tests.integration.test_relay import add_outbox_rows
-from tests.support import Batch, paid, reserved
 
 
 def test_hostile_bytes_are_stored_as_dead_letters_exactly_and_safely(

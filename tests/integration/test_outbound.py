@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from order_core.bootstrap import Container
-from tests.support import Batch, paid, reserved
+from samples.msk import Batch
+from samples.payloads import paid, reserved
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 

@@ -12,9 +12,10 @@ from uuid import UUID, uuid4
 from localrun.events import msk_event
 from order_core.bootstrap import Container
 from order_core.entrypoints.msk import read_records
+from samples.msk import Batch
+from samples.payloads import payment_failed
 from tests.conftest import ROOT
 from tests.integration.conftest import Db
-from tests.support import Batch, payment_failed
 
 
 def replay(*args: str) -> str:

@@ -10,7 +10,8 @@ import pytest
 
 from order_core.domain import OrderStatus, decide
 from order_core.service import batch as batch_module
-from tests.support import Batch, created, paid, reserved
+from samples.msk import Batch
+from samples.payloads import created, paid, reserved
 from tests.unit.conftest import World
 
 S = OrderStatus

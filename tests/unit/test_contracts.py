@@ -14,7 +14,7 @@ from order_core.contracts.inbound import INBOUND
 from order_core.contracts.outbound import OUTBOUND, encode, outbound_payload
 from order_core.domain import OrderCancelled, OrderPaid, PaymentSucceeded
 from order_core.topics import Topic
-from tests.support import created, out_of_stock, paid, payment_failed, reserved
+from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 
 ORDER = UUID("0b6a1c9e-3d4f-4a5b-8c7d-9e0f1a2b3c4d")
 USER = UUID("5b0c7d8e-2f3a-4b5c-9d6e-7f8091a2b3c4")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from order_core.entrypoints.msk import batch_position, read_records, retry_response
-from tests.support import Batch
+from samples.msk import Batch
 
 
 def test_records_come_partition_by_partition_in_offset_order_with_their_raw_bytes() -> None:

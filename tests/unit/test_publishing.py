@@ -8,8 +8,9 @@ import pytest
 
 from order_core.domain import OrderStatus
 from order_core.service.ports import OutboxMessage
+from samples.msk import Batch
+from samples.payloads import out_of_stock, paid
 from tests.fakes import OutboxEntry
-from tests.support import Batch, out_of_stock, paid
 from tests.unit.conftest import World
 
 S = OrderStatus

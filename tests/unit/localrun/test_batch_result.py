@@ -9,7 +9,7 @@ from kafka import TopicPartition
 
 from localrun.batch_result import RetryCounter, failed_offsets
 from localrun.invoke import Invocation
-from tests.support import Record
+from samples.msk import Record
 
 P0, P1 = TopicPartition("payments.succeeded", 0), TopicPartition("payments.succeeded", 1)
 BATCH = {

@@ -8,6 +8,7 @@ import pytest
 
 from localrun.intrinsics import Pseudo, Resolver
 from localrun.template import load_template, merge_globals, parse_overrides
+from localrun.usage import TemplateError
 
 ROOT = Path(__file__).resolve().parents[3]
 TEST_TEMPLATE = ROOT / "tests" / "e2e" / "templates" / "runner-test.yaml"
@@ -41,7 +42,7 @@ def test_intrinsics(expression: object, expected: object) -> None:
 
 
 def test_unknown_ref_fails_loudly() -> None:
-    with pytest.raises(KeyError, match="Nope"):
+    with pytest.raises(TemplateError, match="Nope"):
         resolver().resolve({"Ref": "Nope"})
 
 

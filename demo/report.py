@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
 from localrun.topics import read_from_start
-
-OUTBOUND_TOPICS = ("orders.paid", "orders.cancelled", "orders.shipped")
+from order_core.topics import OUTBOUND_TOPICS
 
 
 def statuses(conn: psycopg.Connection[Any], order_ids: Sequence[UUID]) -> dict[UUID, str]:
@@ -57,3 +57,20 @@ def print_timeline(
         headers, payload = event["headers"], event["payload"].decode()
         kind, event_id = headers.get("event_type", "?"), headers.get("event_id")
         print(f"   event {event['topic']:<16} {kind:<20} event_id={event_id} {payload}")
+
+
+def print_report(
+    conn: psycopg.Connection[Any], brokers: str, expected: Mapping[UUID, tuple[str, str]], started: datetime
+) -> bool:
+    """One timeline per order (label, expected status) and the dead letters; True when each ended as expected."""
+    actual = statuses(conn, list(expected))
+    events = outbound_events(brokers, list(expected))
+    for order_id, (label, status) in expected.items():
+        print_timeline(label, order_id, expected=status, actual=actual.get(order_id), rows=history(conn, order_id),
+                       events=events.get(str(order_id), []))  # fmt: skip
+    letters = dead_letters(conn, started)
+    print("\n== dead letters")
+    for topic, partition, offset, reason, detail in letters:
+        print(f"   {topic}-{partition}@{offset} {reason}: {detail}")
+    poison_parked = any(reason == "invalid_payload" for *_, reason, _detail in letters)
+    return poison_parked and all(actual.get(oid) == status for oid, (_, status) in expected.items())
