@@ -18,8 +18,8 @@ from localrun.topics import read_from_start
 from order_core.bootstrap import Container, build, reset_service
 from order_core.config import Settings
 from order_core.topics import OUTBOUND_TOPICS
-from tests.contracts_check import assert_obeys_contract
 from samples.orders import insert_order
+from tests.contracts_check import assert_obeys_contract
 
 ROOT = Path(__file__).resolve().parent.parent
 
