@@ -11,6 +11,7 @@ from samtranslator.translator.transform import transform
 
 from localrun.cfn_yaml import load_yaml
 from localrun.intrinsics import Resolver
+from order_core.entrypoints.kafka import RETRY_RESERVE_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = "arn:aws:kafka:eu-west-1:111122223333:cluster/orders-msk/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7-3"
@@ -109,6 +110,26 @@ def test_each_kafka_function_has_one_msk_mapping_with_its_topic_and_group(
     # AWS accepts the three settings above on Kafka mappings only in provisioned mode.
     assert esm["ProvisionedPollerConfig"]["MinimumPollers"] >= 1
     assert esm["ProvisionedPollerConfig"]["MaximumPollers"] >= esm["ProvisionedPollerConfig"]["MinimumPollers"]
+
+
+@pytest.mark.parametrize("function", KAFKA_FUNCTIONS)
+def test_retries_ride_out_an_outage_of_hours_and_end_well_inside_the_topic_retention(
+    resources: dict[str, Any], function: str
+) -> None:
+    [esm] = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping" and r["Properties"]["FunctionName"] == {"Ref": function}
+    ]
+    # Every invocation that reports a failure has retried in-process for Timeout - RETRY_RESERVE_MS first.
+    window_s = resources[function]["Properties"]["Timeout"] - RETRY_RESERVE_MS / 1000
+    ridden_out_s = (1 + esm["MaximumRetryAttempts"]) * window_s
+    assert window_s >= 60
+    assert 4 * 3600 <= ridden_out_s <= 24 * 3600  # far past 15 minutes; redrivable within a 7-day retention
+    # A record's age grows during every backlog: an age limit would send a healthy backlog to the DLQ.
+    assert esm["MaximumRecordAgeInSeconds"] == -1
+    # Records are isolated inside the function; halving a batch cannot help against a database outage.
+    assert esm["BisectBatchOnFunctionError"] is False
 
 
 def test_consumer_groups_are_unique(resources: dict[str, Any]) -> None:
