@@ -13,9 +13,9 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, Topic
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from localrun.batch_result import Batch, RetryCounter, error_info, failed_offsets
+from localrun.batch_result import Batch, RetryCounter, failed_offsets
 from localrun.events import KafkaRecord, msk_event, on_failure_record
-from localrun.invoke import FunctionHost, Invocation
+from localrun.invoke import FunctionHost
 from localrun.model import KafkaTrigger
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class KafkaSource:
         for tp, offset in failed.items():
             attempts = self._retries.failed(tp, offset)
             exhausted = self._trigger.max_retries is not None and attempts > self._trigger.max_retries
-            if exhausted and self._give_up(batch, tp, offset, invocation, attempts):
+            if exhausted and self._give_up(batch, tp, offset, attempts):
                 continue
             commits[tp] = offset  # what precedes the failed record is done
             consumer.seek(tp, offset)
@@ -143,7 +143,7 @@ class KafkaSource:
             event_source_arn=self._trigger.event_source_arn,
         )
 
-    def _give_up(self, batch: Batch, tp: TopicPartition, offset: int, invocation: Invocation, attempts: int) -> bool:
+    def _give_up(self, batch: Batch, tp: TopicPartition, offset: int, attempts: int) -> bool:
         """Retries exhausted: hand the partition's failed records to the on-failure destination.
 
         Returns False when the destination did not take them, so they are retried rather than lost.
@@ -154,10 +154,8 @@ class KafkaSource:
             return True
         producer, topic = self._on_failure
         failed = {tp: [record for record in batch[tp] if record.offset >= offset]}
-        record = on_failure_record(
-            self._event(failed), function_arn=self._host.arn, attempts=attempts, error=error_info(invocation)
-        )
-        key = f"{tp.topic}-{tp.partition}".encode()
+        record = on_failure_record(self._event(failed), function_arn=self._host.arn, attempts=attempts)
+        key = failed[tp][0].key  # as in AWS: the original record's key
         try:
             # The broker's ack comes before the commit past these records, so they are never just lost.
             producer.send(topic, key=key, value=json.dumps(record).encode()).get(timeout=30)
