@@ -38,11 +38,11 @@ class SourceSettings:
 class _DropRevoked(ConsumerRebalanceListener):  # type: ignore[misc]
     """Forget buffered records of partitions this consumer no longer owns; their new owner reads them."""
 
-    def __init__(self, source: KafkaSource) -> None:
-        self._source = source
+    def __init__(self, source: KafkaSource, consumer: KafkaConsumer) -> None:
+        self._source, self._consumer = source, consumer
 
     def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        self._source.forget(revoked)
+        self._source.forget(self._consumer, revoked)
 
     def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         log.info("partitions assigned", extra={"function": self._source.name, "partitions": len(assigned)})
@@ -73,7 +73,7 @@ class KafkaSource:
             auto_offset_reset=_OFFSET_RESET.get(self._trigger.starting_position, "earliest"),
             max_poll_records=self._trigger.batch_size,
         )
-        consumer.subscribe(list(self._trigger.topics), listener=_DropRevoked(self))
+        consumer.subscribe(list(self._trigger.topics), listener=_DropRevoked(self, consumer))
         try:
             while not stop.is_set():
                 batch = self._collect(consumer, stop)
@@ -83,9 +83,13 @@ class KafkaSource:
             consumer.close(autocommit=False, timeout_ms=_CLOSE_TIMEOUT_MS)
             log.info("consumer closed", extra={"function": self.name, "group": self._trigger.group_id})
 
-    def forget(self, partitions: Sequence[TopicPartition]) -> None:
+    def forget(self, consumer: KafkaConsumer, partitions: Sequence[TopicPartition]) -> None:
         for tp in partitions:
-            self._pending.pop(tp, None)
+            dropped = self._pending.pop(tp, None)
+            # An eager rebalance revokes every partition, then gives some back with their positions kept:
+            # rewound here, a partition this consumer keeps is read again from its first undelivered record.
+            if dropped and tp in consumer.assignment():
+                consumer.seek(tp, dropped[0].offset)
         self._retries.clear(*partitions)
 
     def _collect(self, consumer: KafkaConsumer, stop: threading.Event) -> Batch:
