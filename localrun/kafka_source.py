@@ -72,6 +72,11 @@ class KafkaSource:
             enable_auto_commit=False,
             auto_offset_reset=_OFFSET_RESET.get(self._trigger.starting_position, "earliest"),
             max_poll_records=self._trigger.batch_size,
+            # An invocation may run its whole Timeout (riding out an outage in-process): that must not cost
+            # the consumer its group membership, as it does not cost a Lambda poller its partitions.
+            max_poll_interval_ms=(self._host.spec.timeout_seconds + 60) * 1000,
+            # A broker that comes back is noticed within a second, not after kafka-python's 30 s backoff.
+            reconnect_backoff_max_ms=1000,
         )
         consumer.subscribe(list(self._trigger.topics), listener=_DropRevoked(self, consumer))
         try:
