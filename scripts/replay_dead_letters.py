@@ -13,6 +13,7 @@ is parked again under its new offset.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
 
 import psycopg
@@ -72,7 +73,8 @@ def send_all(brokers: list[str], letters: list[tuple[Any, ...]], timeout_s: floa
                 sent[letter_id] = producer.send(topic, key=key, value=value, headers=headers_of(headers, origin))
             except KafkaError as error:  # e.g. a topic that no longer exists: this letter only
                 failures[letter_id] = repr(error)
-        producer.flush(timeout=timeout_s)
+        with contextlib.suppress(KafkaError):  # a broker gone mid-send: what it did not acknowledge fails below
+            producer.flush(timeout=timeout_s)
     finally:
         producer.close(timeout=5)
     for letter_id, future in sent.items():

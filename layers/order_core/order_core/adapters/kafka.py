@@ -63,7 +63,10 @@ class KafkaEventBus(EventBus):
             logger.warning("kafka unreachable; events stay in the outbox", error=str(error), count=len(messages))
             return dict.fromkeys((m.event_id for m in messages), f"producer: {error!r}")
         queued, results = self._queue(producer, messages)
-        producer.flush(timeout=self._settings.kafka_publish_timeout_s)
+        try:
+            producer.flush(timeout=self._settings.kafka_publish_timeout_s)
+        except KafkaError as error:  # the broker went away after connecting: what it did not ack fails below
+            logger.warning("kafka did not acknowledge in time; events stay in the outbox", error=str(error))
         for event_id, future in queued.items():
             results[event_id] = _outcome(future)
         if any(results.values()):
