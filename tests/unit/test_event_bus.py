@@ -33,7 +33,7 @@ class ConnectedThenBrokerGone:
         raise KafkaTimeoutError("Timeout waiting for future")
 
     def close(self, timeout: float) -> None:
-        pass
+        self.flush(timeout)  # as kafka-python's close() does
 
 
 def test_a_flush_that_times_out_fails_the_events_not_the_caller() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -75,8 +76,13 @@ class KafkaEventBus(EventBus):
 
     def close(self) -> None:
         if self._producer is not None:
+            from kafka.errors import KafkaError  # noqa: PLC0415
+
             producer, self._producer = self._producer, None
-            producer.close(timeout=0)
+            # kafka-python's close() flushes first, and raises while sends are unacknowledged (a broker that
+            # went away): those events are already reported failed, and its sender gives up on them by itself.
+            with contextlib.suppress(KafkaError):
+                producer.close(timeout=0)
 
     def _open(self) -> KafkaProducer:
         from kafka import KafkaProducer  # noqa: PLC0415
