@@ -57,6 +57,11 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         time.sleep(0.5)
 
 
+def statuses(dsn: str, orders: list[UUID]) -> dict[UUID, str]:
+    with psycopg.connect(dsn) as conn:
+        return dict(conn.execute("SELECT id, status FROM orders WHERE id = ANY(%s)", [orders]).fetchall())
+
+
 def unpublished(dsn: str, orders: list[UUID]) -> int:
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
@@ -87,6 +92,8 @@ def test_lifecycles_survive_postgres_and_kafka_outages(
         wait_until(lambda: driver.done or driver.error is not None, 150, "every lifecycle driven to its end")
         assert driver.error is None, driver.error
         ids = list(orders)
+        finals = {order_id: PLANS[plan][1] for order_id, plan in orders.items()}
+        wait_until(lambda: statuses(dsn, ids) == finals, 60, "every order at the end of its plan")
         wait_until(lambda: unpublished(dsn, ids) == 0, 120, "every outbox event published")
     finally:
         try:
