@@ -93,6 +93,20 @@ def dlq(brokers: str) -> Iterator[str]:
     admin.close()
 
 
+def produce(brokers: str, events: list[tuple[str, UUID, dict[str, Any]]]) -> set[tuple[str, int, int]]:
+    """Publish the events one millisecond apart (their timestamps give the original order); where they went."""
+    producer = KafkaProducer(bootstrap_servers=brokers, acks="all")
+    now_ms, produced = int(time.time() * 1000), set()
+    try:
+        for i, (topic, order_id, event) in enumerate(events):
+            sent = producer.send(topic, json.dumps(event).encode(), key=str(order_id).encode(), timestamp_ms=now_ms + i)
+            metadata = sent.get(timeout=10)
+            produced.add((topic, metadata.partition, metadata.offset))
+    finally:
+        producer.close()
+    return produced
+
+
 def test_batches_given_up_during_an_outage_are_redriven_in_order_once(
     *,
     stack_env: dict[str, str],
@@ -108,14 +122,11 @@ def test_batches_given_up_during_an_outage_are_redriven_in_order_once(
     run_id = uuid.uuid4().hex[:10]
     template = tiny_budget_template(tmp_path / "template.json", dlq, run_id)
     start_groups_at_the_end(brokers, run_id)
-    producer = KafkaProducer(bootstrap_servers=brokers, acks="all")
-    now_ms = int(time.time() * 1000)
-    events: list[tuple[str, UUID, dict[str, Any]]] = [
+    events = [
         ("payments.succeeded", first, paid(first)),
         ("payments.succeeded", second, paid(second)),
         ("inventory.reserved", first, reserved(first)),  # applies only after the first payment
     ]
-    produced: set[tuple[str, int, int]] = set()
 
     # When the lifecycle arrives while Postgres is down: every batch exhausts its retries
     stack("stop", "postgres")
@@ -123,17 +134,13 @@ def test_batches_given_up_during_an_outage_are_redriven_in_order_once(
                                   parameter_overrides={"MskClusterArn": CLUSTER_ARN}, only=list(FUNCTIONS),
                                   backoff_seconds=0.1))  # fmt: skip
     try:
-        for i, (topic, order_id, event) in enumerate(events):
-            sent = producer.send(topic, json.dumps(event).encode(), key=str(order_id).encode(), timestamp_ms=now_ms + i)
-            metadata = sent.get(timeout=10)
-            produced.add((topic, metadata.partition, metadata.offset))
+        produced = produce(brokers, events)
         runner.start()
         deadline = time.monotonic() + 60
         while not produced <= named_in(brokers, dlq) and time.monotonic() < deadline:
             time.sleep(0.5)
     finally:
         runner.stop()
-        producer.close()
         stack("start", "postgres")
     assert produced <= named_in(brokers, dlq), "the runner did not give the batches up to the on-failure topic"
     with psycopg.connect(db_dsn, autocommit=True) as conn:  # the fixtures' connections died with Postgres

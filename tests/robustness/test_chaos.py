@@ -42,7 +42,9 @@ def end_offsets(brokers: str, topic: str) -> dict[int, int]:
 
 
 def outage(stack: Callable[..., None], service: str) -> float:
-    """Stop `service`, keep it down OUTAGE_S, start it; how long it was unavailable, restart included."""
+    """A few seconds into the stream, stop `service`, keep it down OUTAGE_S, start it; how long it was
+    unavailable, restart included."""
+    time.sleep(3)
     began = time.monotonic()
     stack("stop", service)
     time.sleep(OUTAGE_S)
@@ -85,10 +87,7 @@ def test_lifecycles_survive_postgres_and_kafka_outages(
     # When lifecycles stream while Postgres, then Kafka, are down for a while
     driver.start()
     try:
-        time.sleep(3)
-        down = {"postgres": outage(stack, "postgres")}
-        time.sleep(3)
-        down["kafka"] = outage(stack, "kafka")
+        down = {service: outage(stack, service) for service in ("postgres", "kafka")}
         wait_until(lambda: driver.done or driver.error is not None, 150, "every lifecycle driven to its end")
         assert driver.error is None, driver.error
         ids = list(orders)
@@ -111,15 +110,7 @@ def test_lifecycles_survive_postgres_and_kafka_outages(
         ).fetchall()
     # And every outbox event is in Kafka with its event_id, first delivered in the order's transition order
     delivered = read_from_start(brokers, OUTBOUND, {str(o).encode() for o in orders}, expect=len(outbox), timeout=30)
-    first: dict[str, int] = {}
-    for record in delivered:
-        first.setdefault(dict(record.headers)["event_id"].decode(), record.timestamp)
-    for order_id, plan in orders.items():
-        events = [(event_id, topic) for o, event_id, topic in outbox if o == order_id]
-        assert [topic for _, topic in events] == PLANS[plan][2]
-        assert all(event_id in first for event_id, _ in events), f"{order_id}: an event never reached Kafka"
-        times = [first[event_id] for event_id, _ in events]
-        assert times == sorted(times), f"{order_id}: events delivered out of order"
+    assert_delivered_in_order(orders, outbox, delivered)
     # And nothing was given up to the on-failure topic
     assert end_offsets(brokers, "order-service.dlq") == dlq_before
     duplicates = sum(n - 1 for n in Counter(dict(r.headers)["event_id"] for r in delivered).values())
@@ -143,3 +134,16 @@ def assert_history(conn: psycopg.Connection[Any], order_id: UUID, status: str, m
     assert chain[-1][1] == current == status, (order_id, chain, current)
     assert len(chain) == moves, (order_id, chain)  # each move once
     assert len({source for *_, source in rows}) == len(rows), (order_id, rows)
+
+
+def assert_delivered_in_order(orders: dict[UUID, str], outbox: list[Any], delivered: list[Any]) -> None:
+    """Each order's outbox events all reached Kafka, and their first deliveries are in transition order."""
+    first: dict[str, int] = {}
+    for record in delivered:
+        first.setdefault(dict(record.headers)["event_id"].decode(), record.timestamp)
+    for order_id, plan in orders.items():
+        events = [(event_id, topic) for o, event_id, topic in outbox if o == order_id]
+        assert [topic for _, topic in events] == PLANS[plan][2], order_id
+        assert all(event_id in first for event_id, _ in events), f"{order_id}: an event never reached Kafka"
+        times = [first[event_id] for event_id, _ in events]
+        assert times == sorted(times), f"{order_id}: events delivered out of order"
