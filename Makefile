@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
 .PHONY: help install up down env migrate test lint bench run demo replay-dead-letters redrive-dlq \
-        sam-validate sam-build coldstart layer-size openapi clean
+        sam-validate sam-build invoke coldstart layer-size openapi clean aws-up aws-down aws-env aws-run aws-demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ test: migrate ## the whole suite against the real Postgres and Kafka
 lint: install ## ruff and mypy (strict for order_core)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/order_core functions localrun bench tests
+	$(VENV)/bin/mypy layers/order_core functions localrun bench artifact tests
 
 bench: migrate ## drive MSK-shaped batches through the batch processor and print events/s
 	$(PY) -m bench $(BENCH_ARGS)
@@ -66,10 +66,14 @@ sam-validate: install ## sam validate --lint and sam validate (no Docker needed)
 	scripts/sam.sh validate
 
 sam-build: install ## sam build (no Docker needed)
-	scripts/sam.sh build
+	@scripts/sam.sh build
 
-coldstart: install ## time the import and initialisation of one Kafka function (no network)
-	scripts/sam.sh coldstart
+# stdout is the function's response alone (logs go to stderr), so the recipe lines are not echoed.
+invoke: sam-build ## run one built function once: FUNCTION=ShipOrderFunction EVENT=events/ship_order.json
+	@$(PY) -m artifact.invoke "$(FUNCTION)" "$(EVENT)"
+
+coldstart: sam-build ## INIT time of every built function as Lambda runs it, with and without bytecode
+	$(PY) -m artifact.coldstart
 
 layer-size: sam-build ## unzipped size of the built OrderCoreLayer
 	scripts/sam.sh layer-size
@@ -77,6 +81,24 @@ layer-size: sam-build ## unzipped size of the built OrderCoreLayer
 openapi: install ## regenerate docs/openapi.json from the API code
 	$(PY) scripts/openapi.py
 
+# The built application deployed onto a local AWS-compatible emulator (scripts/aws.sh): EMULATOR_PORT moves it,
+# EMULATOR=localstack uses docker-compose's LocalStack instead (needs Docker).
+aws-up: migrate sam-build ## deploy the built application onto the local AWS emulator (idempotent)
+	scripts/aws.sh up
+
+aws-down: ## stop the local AWS emulator
+	scripts/aws.sh down
+
+aws-env: ## print AWS_ENDPOINT_URL=, STACK_NAME=, API_URL= of the deployed stack (eval "$(make -s aws-env)")
+	@scripts/aws.sh env
+
+aws-run: aws-up ## like make run, through the emulator: Kafka via the runner in invoke mode, HTTP via its API
+	scripts/aws.sh run $(AWS_RUN_ARGS)
+
+aws-demo: aws-up ## the demo lifecycle through the deployed stack, API calls SigV4-signed
+	scripts/aws.sh demo $(DEMO_ARGS)
+
 clean: ## stop the stack and remove its data, the venv and build outputs
+	scripts/aws.sh down
 	scripts/stack.sh destroy
-	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .local $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 
 from localrun import logs
+from localrun.aws_stack import DeployedStack, Endpoint, StackError
 from localrun.intrinsics import Pseudo
 from localrun.runner import Runner, RunnerOptions
 from localrun.template import parse_overrides
@@ -29,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every function of a SAM template locally: MSK/SelfManagedKafka events as Kafka "
         "consumer groups (MSK-shaped batches, commit after success, batchItemFailures, retries and the "
         "on-failure topic), Api events over HTTP (API Gateway REST proxy events) and Schedule events. "
-        "DB_DSN and KAFKA_BROKERS come from the environment, else from `scripts/stack.sh env`.",
+        "DB_DSN and KAFKA_BROKERS come from the environment, else from `scripts/stack.sh env`. With --invoke "
+        "lambda only the Kafka part runs here, feeding the functions of a deployed stack (make aws-run).",
     )
     add = parser.add_argument
     add("--template", type=Path, default=Path("template.yaml"), help="SAM template (default: %(default)s)")
@@ -42,7 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     add("--schedule-interval", type=float, metavar="SECONDS", help="run every Schedule event this often")
     add("--retry-backoff", type=float, default=1.0, metavar="SECONDS",
         help="first retry delay of a failed batch, doubled on each retry (default: %(default)s)")  # fmt: skip
-    add("--region", default="us-east-1", help="AWS::Region of the local stack (default: %(default)s)")
+    add("--region", help="AWS::Region of the local stack (default: us-east-1); with --invoke lambda, the stack's "
+        "(default: AWS_DEFAULT_REGION)")  # fmt: skip
+    add("--invoke", choices=["in-process", "lambda"], default="in-process",
+        help="in-process (default): run the handlers here; lambda: play only the MSK event source mappings "
+        "and call the functions deployed in --stack-name through the Lambda Invoke API "
+        "(their API and schedules run where they are deployed)")  # fmt: skip
+    add("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"), metavar="URL",
+        help="with --invoke lambda: the AWS API endpoint (default: AWS_ENDPOINT_URL, else AWS itself)")  # fmt: skip
+    add("--stack-name", help="with --invoke lambda: the deployed CloudFormation stack")
     add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -75,12 +85,31 @@ def local_environment(environ: Mapping[str, str], template: Path, env_file: Path
     return {**LOCAL_ENVIRONMENT, **passed, **(read_env_file(env_file) if env_file else {})}
 
 
+def deployed_stack(parser: argparse.ArgumentParser, args: argparse.Namespace) -> DeployedStack | None:
+    """The stack whose functions --invoke lambda calls; None in-process."""
+    if args.invoke != "lambda":
+        if args.stack_name:
+            parser.error("--stack-name goes with --invoke lambda")
+        return None
+    if not args.stack_name:
+        parser.error("--invoke lambda needs --stack-name (the deployed stack, e.g. $STACK_NAME of `make -s aws-env`)")
+    return DeployedStack(Endpoint(args.endpoint_url, args.region), args.stack_name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logs.configure(args.log_level)
     environment = local_environment(os.environ, args.template, args.env_file)
     if "KAFKA_BROKERS" not in environment:
         log.error("KAFKA_BROKERS is not set and scripts/stack.sh env gave none; run `make up` or set it")
+        return 2
+    stack = deployed_stack(parser, args)
+    try:
+        if stack is not None:
+            stack.parameters()  # read once and kept: a missing endpoint or stack is one line, before anything starts
+    except StackError as error:
+        log.error(str(error))
         return 2
     runner = Runner(
         RunnerOptions(
@@ -93,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             on_failure_topic=args.on_failure_topic,
             schedule_interval=args.schedule_interval,
             backoff_seconds=args.retry_backoff,
-            pseudo=Pseudo(region=args.region),
+            pseudo=Pseudo(region=args.region or "us-east-1"),
+            invoke=stack,
         )
     )
 
@@ -104,9 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         runner.start()
+        if stack is not None:
+            log.info("api and schedules served by the endpoint", extra={"api_url": stack.api_url()})
         runner.wait()
     except KeyboardInterrupt:
         pass
+    except StackError as error:  # a function of the template missing from the stack
+        log.error(str(error))
+        return 2
     finally:
         runner.stop()
     return 1 if runner.failed else 0

@@ -1,7 +1,9 @@
 """`python -m localrun.demo`: drive a few orders through the running service and print their timelines.
 
 Uses the runner of `make run` in another terminal, or starts one itself when none answers on the
-port. Exits 0 only if every order ends where the state machine says it must.
+port. With --aws, goes through a deployed stack instead (make aws-demo): its API Gateway, SigV4-signed,
+and its functions fed by a runner in invoke mode. Exits 0 only if every order ends where the state
+machine says it must.
 """
 
 from __future__ import annotations
@@ -9,13 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,15 +24,20 @@ import psycopg
 from kafka import KafkaProducer
 
 from localrun import demo_report
+from localrun.aws_stack import DeployedStack, Endpoint, StackError
 from localrun.cli import local_environment
 from localrun.demo_events import created, out_of_stock, payment_failed, payment_succeeded, reserved
+from localrun.demo_targets import DeployedTarget, LocalTarget, Target
+
+# An API call: method, path, JSON body -> HTTP status.
+HttpCall = Callable[[str, str, dict[str, Any] | None], int]
 
 
 class Demo:
     """The scenarios, each a list of steps against the real topics and API."""
 
-    def __init__(self, conn: psycopg.Connection[Any], producer: KafkaProducer, api_url: str) -> None:
-        self.conn, self.producer, self.api_url = conn, producer, api_url
+    def __init__(self, conn: psycopg.Connection[Any], producer: KafkaProducer, http: HttpCall) -> None:
+        self.conn, self.producer, self.http = conn, producer, http
         self.expected: dict[UUID, tuple[str, str]] = {}
 
     def new_order(self, label: str, expected: str) -> UUID:
@@ -54,17 +56,7 @@ class Demo:
         raw = value if isinstance(value, bytes) else json.dumps(value).encode()
         self.producer.send(topic, value=raw, key=key.encode() if key else None).get(timeout=10)
 
-    def http(self, method: str, path: str, body: dict[str, Any] | None = None) -> int:
-        data = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"}
-        request = urllib.request.Request(f"{self.api_url}{path}", data=data, method=method, headers=headers)  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - the local runner's URL
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def wait_for(self, order_id: UUID, status: str, timeout: float = 30.0) -> None:
+    def wait_for(self, order_id: UUID, status: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while demo_report.statuses(self.conn, [order_id]).get(order_id) != status:
             if time.monotonic() > deadline:
@@ -87,7 +79,7 @@ class Demo:
         self.wait_for(retried, "payment_failed")
         self.publish("payments.succeeded", payment_succeeded(retried))
         self.wait_for(shipped, "processing")
-        self.http("POST", f"/orders/{shipped}/ship")
+        self.http("POST", f"/orders/{shipped}/ship", None)
 
 
 def report(demo: Demo, brokers: str, started: datetime) -> bool:
@@ -108,48 +100,41 @@ def report(demo: Demo, brokers: str, started: datetime) -> bool:
     return poison_parked and all(actual.get(oid) == expected for oid, (_, expected) in demo.expected.items())
 
 
-def answering(port: int) -> bool:
-    """Whether something (a runner of `make run`) listens on the API port."""
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m localrun.demo", description=__doc__)
+    add = parser.add_argument
+    add("--port", type=int, default=3000, help="the local runner's HTTP port (default: %(default)s)")
+    add("--start-runner", action="store_true",
+        help="start `python -m localrun` itself (default: only if none answers)")  # fmt: skip
+    add("--aws", action="store_true", help="through the stack deployed on --endpoint-url (make aws-demo)")
+    add("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"),
+        help="with --aws: the AWS API endpoint (default: AWS_ENDPOINT_URL, else AWS itself)")  # fmt: skip
+    add("--stack-name", default=os.environ.get("STACK_NAME"), help="with --aws: the stack (default: STACK_NAME)")
+    return parser
 
 
-def start_runner(port: int) -> Callable[[], None]:
-    """`python -m localrun` as a child process; returns how to stop it."""
-    # The runner's and handlers' logs go to stderr so stdout stays the readable timeline.
-    process = subprocess.Popen([sys.executable, "-m", "localrun", "--port", str(port)], stdout=sys.stderr)  # noqa: S603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/orders?status=paid&limit=1", timeout=2)
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.5)
-
-    def stop() -> None:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-    return stop
+def target_of(args: argparse.Namespace, brokers: str) -> Target:
+    if not args.aws:
+        return LocalTarget(args.port)
+    if not args.stack_name:
+        raise StackError("--aws needs --stack-name or STACK_NAME (of `make -s aws-env`)")
+    return DeployedTarget(DeployedStack(Endpoint(args.endpoint_url), args.stack_name), brokers, Path("template.yaml"))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localrun.demo", description=__doc__)
-    parser.add_argument("--port", type=int, default=3000, help="the runner's HTTP port (default: %(default)s)")
-    parser.add_argument(
-        "--start-runner", action="store_true", help="start `python -m localrun` itself (default: only if none answers)"
-    )
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     env = local_environment(os.environ, Path("template.yaml"), None)
-    own_runner = args.start_runner or not answering(args.port)
-    stop_runner = start_runner(args.port) if own_runner else None
+    try:
+        target = target_of(args, env["KAFKA_BROKERS"])
+        stop_runner = target.start_runner(forced=args.start_runner)
+    except StackError as error:
+        print(f"demo: error: {error}", file=sys.stderr)
+        return 2
     started = datetime.now(UTC)
     producer = KafkaProducer(bootstrap_servers=env["KAFKA_BROKERS"].split(","), acks="all")
     try:
         with psycopg.connect(env["DB_DSN"], autocommit=True) as conn:
-            demo = Demo(conn, producer, f"http://127.0.0.1:{args.port}")
+            demo = Demo(conn, producer, target.http)
             demo.run()
             time.sleep(2)  # the relay and after-commit publisher settle the last events
             ok = report(demo, env["KAFKA_BROKERS"], started)

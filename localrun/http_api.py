@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from localrun.api_events import HttpRequest, HttpResponse, Route, http_response, match, rest_proxy_event
-from localrun.invoke import FunctionHost
+from localrun.invoke import Host
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def _handler_class(routes: Sequence[Route]) -> type[BaseHTTPRequestHandler]:
                 return
             route, parameters = found
             request = HttpRequest(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
-            host: FunctionHost = route.target
+            host: Host = route.target
             invocation = host.invoke(rest_proxy_event(request, route, parameters))
             self._send(http_response(invocation.result if invocation.error is None else None))
 

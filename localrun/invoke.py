@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from localrun.intrinsics import Pseudo
 from localrun.model import FunctionSpec
@@ -54,6 +54,17 @@ class Invocation:
     request_id: str
 
 
+class Host(Protocol):
+    """What the runner needs of a function, wherever it runs: in-process (FunctionHost) or deployed (lambda_invoke)."""
+
+    spec: FunctionSpec
+    arn: str
+
+    def load(self) -> None: ...
+
+    def invoke(self, event: Any, *, records: int = 0) -> Invocation: ...
+
+
 def outcome(invocation: Invocation) -> str:
     """A one-word summary for the invocation log line."""
     if invocation.error is not None:
@@ -64,6 +75,16 @@ def outcome(invocation: Invocation) -> str:
     if isinstance(result, Mapping) and "statusCode" in result:
         return f"status:{result['statusCode']}"
     return "ok"
+
+
+def log_invocation(spec: FunctionSpec, records: int, started: float, invocation: Invocation) -> None:
+    """One line per invocation; the traceback is one --log-level DEBUG away."""
+    fields = {"function": spec.logical_id, "records": records,
+              "duration_ms": round((time.monotonic() - started) * 1000, 1),
+              "outcome": outcome(invocation), "request_id": invocation.request_id}  # fmt: skip
+    if invocation.error is not None:
+        fields["error"] = str(invocation.error)[:300]
+    log.info("invoke", extra=fields, exc_info=invocation.error if log.isEnabledFor(logging.DEBUG) else None)
 
 
 @contextmanager
@@ -106,13 +127,7 @@ class FunctionHost:
                 invocation = Invocation(self._load()(event, context), None, context.aws_request_id)
             except Exception as error:  # a handler's failure is data for the caller (retry, 502)
                 invocation = Invocation(None, error, context.aws_request_id)
-            duration_ms = round((time.monotonic() - started) * 1000, 1)
-        fields = {"function": self.spec.logical_id, "records": records, "duration_ms": duration_ms,
-                  "outcome": outcome(invocation), "request_id": context.aws_request_id}  # fmt: skip
-        if invocation.error is not None:
-            fields["error"] = str(invocation.error)[:300]
-        # The traceback is one --log-level DEBUG away; the default stays one line per invocation.
-        log.info("invoke", extra=fields, exc_info=invocation.error if log.isEnabledFor(logging.DEBUG) else None)
+        log_invocation(self.spec, records, started, invocation)
         return invocation
 
     def load(self) -> None:

@@ -15,7 +15,7 @@ from kafka.structs import OffsetAndMetadata
 
 from localrun.batch_result import Batch, RetryCounter, failed_offsets
 from localrun.events import KafkaRecord, msk_event, on_failure_record
-from localrun.invoke import FunctionHost
+from localrun.invoke import Host
 from localrun.model import KafkaTrigger
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class KafkaSource:
 
     def __init__(
         self,
-        host: FunctionHost,
+        host: Host,
         trigger: KafkaTrigger,
         settings: SourceSettings,
         on_failure: tuple[KafkaProducer, str] | None,

@@ -11,10 +11,12 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 from localrun.api_events import Route
+from localrun.aws_stack import DeployedStack
 from localrun.http_api import HttpApi
 from localrun.intrinsics import Pseudo
-from localrun.invoke import FunctionHost
+from localrun.invoke import FunctionHost, Host
 from localrun.kafka_source import KafkaSource, SourceSettings
+from localrun.lambda_invoke import LambdaFunctionHost
 from localrun.model import FunctionSpec
 from localrun.schedule import ScheduledInvoker, interval_for
 from localrun.template import load_template
@@ -38,6 +40,8 @@ class RunnerOptions:
     schedule_interval: float | None = None
     backoff_seconds: float = 1.0
     pseudo: Pseudo = field(default_factory=Pseudo)
+    # Invoke mode: the functions deployed in this stack, through the Lambda Invoke API; Kafka triggers only.
+    invoke: DeployedStack | None = None
 
 
 class Runner:
@@ -53,18 +57,20 @@ class Runner:
         self._stopped = False
 
     def start(self) -> None:
-        functions = self._selected(load_template(self.options.template, self.options.parameter_overrides).functions)
-        hosts = [FunctionHost(spec, self.options.environment, self.options.pseudo) for spec in functions]
+        # Invoke mode plays the mappings as deployed (their eventSourceArn and the like), unless overridden.
+        deployed = self.options.invoke.parameters() if self.options.invoke else {}
+        template = load_template(self.options.template, {**deployed, **self.options.parameter_overrides})
+        functions = self._selected(template.functions)
+        hosts = [self._host(spec) for spec in functions]
         for host in hosts:
             host.load()
-        routes = [Route.compile(api, host) for host in hosts for api in host.spec.apis]
-        if routes:
-            self.http = HttpApi(routes, self.options.port)
-            self._spawn("http-api", lambda _stop: self.http.serve() if self.http else None)
-            self._log_routes(routes)
+        # Deployed functions have their API and schedules where they run (API Gateway, EventBridge).
+        if self.options.invoke is None:
+            self._start_api(hosts)
+            for host in hosts:
+                self._start_schedules(host)
         for host in hosts:
             self._start_kafka(host)
-            self._start_schedules(host)
         log.info("runner ready", extra={"functions": len(hosts), "port": self.http.port if self.http else None})
 
     def stop(self) -> None:
@@ -101,7 +107,20 @@ class Runner:
             raise ValueError(f"--only names no function of the template: {', '.join(sorted(unknown))}")
         return [s for s in functions if {s.logical_id, s.function_name} & set(self.options.only)]
 
-    def _start_kafka(self, host: FunctionHost) -> None:
+    def _host(self, spec: FunctionSpec) -> Host:
+        """The one choice between running a function in this process and invoking its deployed copy."""
+        if self.options.invoke is not None:
+            return LambdaFunctionHost(spec, self.options.invoke)
+        return FunctionHost(spec, self.options.environment, self.options.pseudo)
+
+    def _start_api(self, hosts: Sequence[Host]) -> None:
+        routes = [Route.compile(api, host) for host in hosts for api in host.spec.apis]
+        if routes:
+            self.http = HttpApi(routes, self.options.port)
+            self._spawn("http-api", lambda _stop: self.http.serve() if self.http else None)
+            self._log_routes(routes)
+
+    def _start_kafka(self, host: Host) -> None:
         settings = SourceSettings(self.options.brokers, self.options.backoff_seconds)
         for trigger in host.spec.kafka:
             source = KafkaSource(host, trigger, settings, self._destination(trigger.on_failure))
@@ -114,7 +133,7 @@ class Runner:
                        "on_failure": self._destination_topic(trigger.on_failure)},
             )  # fmt: skip
 
-    def _start_schedules(self, host: FunctionHost) -> None:
+    def _start_schedules(self, host: Host) -> None:
         for trigger in host.spec.schedules:
             interval = interval_for(trigger, self.options.schedule_interval)
             if interval is not None:
@@ -140,7 +159,7 @@ class Runner:
 
     def _log_routes(self, routes: Sequence[Route]) -> None:
         for route in routes:
-            host: FunctionHost = route.target
+            host: Host = route.target
             log.info(
                 "api route",
                 extra={"method": route.trigger.method, "url": f"http://127.0.0.1:{self.http.port if self.http else 0}"

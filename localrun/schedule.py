@@ -8,7 +8,7 @@ import threading
 
 from localrun.events import scheduled_event
 from localrun.intrinsics import Pseudo
-from localrun.invoke import FunctionHost
+from localrun.invoke import Host
 from localrun.model import ScheduleTrigger
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def rate_seconds(expression: str) -> float | None:
 class ScheduledInvoker:
     """Invokes one function every interval until stopped; the first run comes one interval after start."""
 
-    def __init__(self, host: FunctionHost, trigger: ScheduleTrigger, interval: float, pseudo: Pseudo) -> None:
+    def __init__(self, host: Host, trigger: ScheduleTrigger, interval: float, pseudo: Pseudo) -> None:
         self.host, self.trigger, self.interval, self._pseudo = host, trigger, interval, pseudo
         self._rule_arn = (
             f"arn:aws:events:{pseudo.region}:{pseudo.account_id}:rule/{host.spec.logical_id}-{trigger.name}"

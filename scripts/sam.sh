@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SAM chores without Docker: validate, build, cold-start timing, layer size.
+# SAM chores without Docker: validate, build, layer size (make coldstart and make invoke live in artifact/).
 # The sam CLI lives in its own tool venv under .tools/sam (its pins conflict with the project's venv);
 # it is installed on first use, so a clean clone in CI needs nothing beforehand.
 set -euo pipefail
@@ -17,7 +17,8 @@ uv_bin() {
 
 sam_bin() {
   local sam="$TOOLS/bin/sam"
-  if ! { [ -x "$sam" ] && "$sam" --version 2>/dev/null | grep -q "$SAM_VERSION"; }; then
+  # the installed version from its metadata: asking `sam --version` costs a SAM CLI start-up (seconds) per call
+  if ! { [ -x "$sam" ] && compgen -G "$TOOLS/tools/aws-sam-cli/lib/python3.*/site-packages/aws_sam_cli-$SAM_VERSION.dist-info" >/dev/null; }; then
     echo "sam.sh: installing aws-sam-cli==$SAM_VERSION into .tools/sam" >&2
     UV_TOOL_DIR="$TOOLS/tools" UV_TOOL_BIN_DIR="$TOOLS/bin" UV_PYTHON_DOWNLOADS=never \
       "$(uv_bin)" tool install --force --python "$PWD/.venv/bin/python" "aws-sam-cli==$SAM_VERSION" >&2
@@ -32,65 +33,30 @@ cmd_validate() {
   "$sam" validate --region "${AWS_REGION:-eu-west-1}"
 }
 
-# sam build runs `python3.12 -m pip`; uv's project venv has no pip, so the build gets a seeded venv of
-# the same interpreter (3.12, the Lambda runtime's version).
-build_python() {
-  local venv="$TOOLS/buildpy"
-  [ -x "$venv/bin/pip" ] || UV_PYTHON_DOWNLOADS=never "$(uv_bin)" venv -q --seed --python "$PWD/.venv/bin/python" "$venv" >&2
-  echo "$venv/bin"
-}
-
+# The layer and function Makefiles (BuildMethod: makefile) need uv and a python3.12: the project's own.
+# Everything goes to stderr: make invoke keeps stdout for the function's response.
+# --cached keys the layer on its own folder, blind to the layers/python312.mk it includes: a change drops the cache.
 cmd_build() {
-  local sam start
+  local sam start recipe
   sam=$(sam_bin)
   start=$(date +%s)
-  PATH="$(build_python):$PATH" "$sam" build --parallel --cached
-  echo "sam build took $(( $(date +%s) - start )) s"
-}
-
-# Median time to import one Kafka function module and build its OrderService in a fresh interpreter:
-# what a Lambda cold start pays before the first record. No network: the connection and the producer
-# open at first use, and the settings point nowhere. Measured with bytecode (warmed by one uncounted run),
-# the best case: sam build's python3.12 BuildMethod unzips wheels without compiling them.
-cmd_coldstart() {
-  local app="${1:-functions/payments_succeeded/app.py}" runs="${RUNS:-7}"
-  # LAMBDA_TASK_ROOT makes the X-Ray SDK take its Lambda path (local sampler), as it does in AWS.
-  LAMBDA_TASK_ROOT="$PWD/$(dirname "$app")" AWS_LAMBDA_FUNCTION_NAME=coldstart \
-  DB_DSN="postgresql://coldstart@127.0.0.1:1/none" KAFKA_BROKERS="127.0.0.1:1" \
-  POWERTOOLS_SERVICE_NAME=order-service POWERTOOLS_METRICS_NAMESPACE=OrderService AWS_REGION=eu-west-1 \
-  PYTHONPATH="$PWD/layers/order_core" env -u PYTHONDONTWRITEBYTECODE .venv/bin/python - "$app" "$runs" <<'PY'
-import statistics, subprocess, sys
-
-app, runs = sys.argv[1], int(sys.argv[2])
-probe = (
-    "import runpy, time\n"
-    "t = time.perf_counter()\n"
-    f"runpy.run_path({app!r})\n"
-    "from order_core.bootstrap import get_service\n"
-    "get_service()\n"
-    "print((time.perf_counter() - t) * 1000)\n"
-)
-def once() -> float:
-    return float(subprocess.check_output([sys.executable, "-c", probe], text=True))
-
-once()
-samples = sorted(once() for _ in range(runs))
-print(f"cold start of {app}: median {statistics.median(samples):.0f} ms over {runs} runs "
-      f"(min {samples[0]:.0f}, max {samples[-1]:.0f}; target <= 300 ms)")
-PY
+  recipe=$(cat layers/*.mk | sha256sum)
+  [ "$(cat .aws-sam/build-recipe 2>/dev/null)" = "$recipe" ] || rm -rf .aws-sam/cache
+  UV="$(uv_bin)" PATH="$PWD/.venv/bin:$PATH" "$sam" build --parallel --cached >&2
+  echo "$recipe" > .aws-sam/build-recipe
+  echo "sam build took $(( $(date +%s) - start )) s" >&2
 }
 
 cmd_layer_size() {
   local dir=.aws-sam/build/OrderCoreLayer
   [ -d "$dir" ] || { echo "sam.sh: $dir missing; run 'make sam-build' first" >&2; exit 1; }
-  du -sb "$dir" | awk '{printf "OrderCoreLayer unzipped: %.1f MB (%d bytes; target <= 40 MB)\n", $1/1048576, $1}'
+  find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {printf "OrderCoreLayer unzipped: %.1f MiB (%d bytes; budget 25 MiB)\n", s/1048576, s}'
 }
 
 case "${1:-}" in
   validate) cmd_validate ;;
   build) cmd_build ;;
-  coldstart) shift; cmd_coldstart "$@" ;;
   layer-size) cmd_layer_size ;;
   sam) shift; "$(sam_bin)" "$@" ;;
-  *) echo "usage: scripts/sam.sh validate|build|coldstart [function app.py]|layer-size|sam ARGS..." >&2; exit 2 ;;
+  *) echo "usage: scripts/sam.sh validate|build|layer-size|sam ARGS..." >&2; exit 2 ;;
 esac

@@ -14,8 +14,11 @@
 #
 # State lives in .local/ (gitignored): .local/kafka/ (log dir, server.log, pid file), .local/kafka.classpath,
 # .local/stack.ports and .local/postgres, a symlink to /var/tmp/order-service-<hash of the repo path>/ (data
-# dir, postgres.log, socket). Postgres lives outside the repo because, run as root, it runs as the `postgres`
+# dir, postgres.log, socket, tls/). Postgres lives outside the repo because, run as root, it runs as the `postgres`
 # user, which cannot traverse a 0700 checkout such as a `mktemp -d` clone.
+#
+# Postgres serves TLS with a self-signed certificate made here (.local/postgres/tls/server.crt), so clients that
+# insist on it (`sslmode=require`, as the functions do in AWS) connect unchanged; plain connections still work.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -29,6 +32,8 @@ PG_LINK=$LOCAL/postgres
 PG_HOME=/var/tmp/order-service-$(printf %s "$ROOT" | sha256sum | cut -c1-12)
 PG_DATA=$PG_HOME/data
 PG_LOG=$PG_HOME/postgres.log
+PG_TLS=$PG_HOME/tls
+PG_TLS_MARK="# --- scripts/stack.sh: TLS ---"
 DB_NAME=orders DB_USER=orders DB_PASSWORD=orders
 KAFKA_HOME=$LOCAL/kafka
 KAFKA_PID=$KAFKA_HOME/kafka.pid
@@ -174,6 +179,34 @@ full_page_writes = off
 EOF
 }
 
+# A self-signed certificate for 127.0.0.1/localhost, and the settings that serve it. Idempotent, also for a
+# cluster made before TLS was added: a running server picks the settings up with a reload.
+pg_tls() {
+  if [[ ! -s $PG_TLS/server.crt || ! -s $PG_TLS/server.key ]]; then
+    log "making a self-signed TLS certificate for Postgres in $PG_TLS"
+    command -v openssl >/dev/null || die "openssl not found on PATH: it makes Postgres's TLS certificate (apt-get install openssl)"
+    mkdir -p "$PG_TLS"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      -keyout "$PG_TLS/server.key" -out "$PG_TLS/server.crt" >"$PG_HOME/openssl.log" 2>&1 \
+      || { show_log "$PG_HOME/openssl.log"; die "openssl could not make the certificate"; }
+    # Postgres refuses a key that others can read.
+    chmod 0600 "$PG_TLS/server.key"
+    if ((EUID == 0)); then chown -R postgres:postgres "$PG_TLS"; fi
+  fi
+  grep -qxF "$PG_TLS_MARK" "$PG_DATA/postgresql.conf" && return
+  as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null <<EOF
+
+$PG_TLS_MARK
+ssl = on
+ssl_cert_file = '$PG_TLS/server.crt'
+ssl_key_file = '$PG_TLS/server.key'
+EOF
+  if pg_running; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" reload >/dev/null || die "Postgres did not reload its TLS settings"
+  fi
+}
+
 pg_start() {
   pg_running && return
   log "starting Postgres on 127.0.0.1:$PG_PORT"
@@ -198,6 +231,7 @@ SQL
 
 pg_wait_ready() {
   "$PY" "$READY" postgres "$(dsn)" --timeout 30 || { show_log "$PG_LOG"; die "Postgres does not answer queries"; }
+  "$PY" "$READY" postgres "$(dsn)?sslmode=require" --timeout 10 || { show_log "$PG_LOG"; die "Postgres does not accept TLS connections"; }
 }
 
 pg_stop() {
@@ -316,6 +350,7 @@ cmd_up() {
     kafka_launch
   fi
   pg_init
+  pg_tls
   pg_start
   pg_provision
   pg_wait_ready

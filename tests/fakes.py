@@ -32,7 +32,6 @@ from order_core.service.ports import (
 )
 
 LEASE = timedelta(seconds=60)
-NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -110,11 +109,11 @@ class FakeOutbox(_Part, OutboxRepository):
     def add(self, messages: Sequence[OutboxMessage]) -> None:
         self._check(messages)
         now = self._uow.db.now()
-        blocked = {m.order_id for m in messages if self._pending(m.order_id)}
+        heads = {m.order_id: self._head(m.order_id) for m in messages}
         for m in messages:
-            leased = m.order_id not in blocked
-            self._tables.outbox.append(OutboxEntry(m, now + LEASE if leased else NEVER))
-            if leased:
+            head = heads[m.order_id]
+            self._tables.outbox.append(OutboxEntry(m, now + LEASE if head is None else head))
+            if head is None:
                 self._leased.append(m)
 
     def leased(self) -> list[OutboxMessage]:
@@ -142,6 +141,9 @@ class FakeOutbox(_Part, OutboxRepository):
                 entry.attempts += 1
                 entry.last_error = failed[entry.message.event_id]
                 entry.not_before = now + min(timedelta(seconds=2**entry.attempts), timedelta(minutes=5))
+                for later in self._later(entry):
+                    if later.message.event_id not in failed:
+                        later.not_before = max(later.not_before, entry.not_before)
 
     def prune(self, retention_days: int, limit: int) -> int:
         cutoff = self._uow.db.now() - timedelta(days=retention_days)
@@ -157,13 +159,20 @@ class FakeOutbox(_Part, OutboxRepository):
         age = (self._uow.db.now() - oldest).total_seconds()
         return Backlog(len(pending), age, max(e.attempts for e in pending))
 
-    def _pending(self, order_id: UUID) -> bool:
-        return any(e.message.order_id == order_id and e.published_at is None for e in self._tables.outbox)
+    def _head(self, order_id: UUID) -> datetime | None:
+        """The latest not_before of the order's pending events (None when nothing is pending)."""
+        pending = [e.not_before for e in self._tables.outbox if e.message.order_id == order_id and not e.published_at]
+        return max(pending, default=None)
 
     def _earlier(self, entry: OutboxEntry) -> list[OutboxEntry]:
         index = self._tables.outbox.index(entry)
         order_id = entry.message.order_id
         return [e for e in self._tables.outbox[:index] if e.message.order_id == order_id and e.published_at is None]
+
+    def _later(self, entry: OutboxEntry) -> list[OutboxEntry]:
+        index = self._tables.outbox.index(entry)
+        order_id = entry.message.order_id
+        return [e for e in self._tables.outbox[index + 1 :] if e.message.order_id == order_id and not e.published_at]
 
 
 class FakeDeadLetters(_Part, DeadLetterRepository):

@@ -1,4 +1,4 @@
-"""OrdersApiFunction - read orders (one with its history, or a page by status) and cancel an order."""
+"""OrdersApiFunction - read orders (one with its history, or a page of all or by status) and cancel an order."""
 
 from typing import Annotated
 from uuid import UUID
@@ -9,10 +9,11 @@ from pydantic import BaseModel, StringConstraints
 from order_core.bootstrap import get_service
 from order_core.domain import OrderStatus
 from order_core.entrypoints.http import (
+    BAD_CURSOR,
     CONFLICT,
     NOT_FOUND,
-    UNAVAILABLE,
-    answers,
+    WITH_BODY,
+    documented,
     http_handler,
     make_resolver,
     make_router,
@@ -30,26 +31,23 @@ class CancelRequest(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-@router.get("/orders/<order_id>", responses=answers(OrderDetail, NOT_FOUND, UNAVAILABLE), tags=["orders"])
+@router.get("/orders/<order_id>", **documented(OrderDetail, NOT_FOUND), tags=["orders"])
 def get_order(order_id: OrderId) -> OrderDetail:
     """One order with its status history, oldest transition first."""
     return get_service().get_order(order_id)
 
 
-@router.get("/orders", responses=answers(OrderPage, UNAVAILABLE), tags=["orders"])
+@router.get("/orders", **documented(OrderPage, BAD_CURSOR), tags=["orders"])
 def list_orders(
-    status: Annotated[OrderStatus, Query(description="Only orders in this status")],
+    status: Annotated[OrderStatus | None, Query(description="Only orders in this status, else all")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
 ) -> OrderPage:
-    """Orders in one status, oldest first, a page at a time (keyset pagination)."""
+    """Orders, or the orders in one status, oldest first, a page at a time (keyset pagination)."""
     return get_service().list_orders(status, limit=limit, cursor=cursor)
 
 
-CANCEL_RESPONSES = answers(OrderView, NOT_FOUND, CONFLICT, UNAVAILABLE)
-
-
-@router.post("/orders/<order_id>/cancel", responses=CANCEL_RESPONSES, tags=["orders"])
+@router.post("/orders/<order_id>/cancel", **documented(OrderView, NOT_FOUND, CONFLICT, WITH_BODY), tags=["orders"])
 def cancel_order(order_id: OrderId, body: Annotated[CancelRequest, Body()]) -> OrderView:
     """Cancel an order that has not shipped yet and publish orders.cancelled with the reason."""
     request_id = router.current_event.request_context.request_id

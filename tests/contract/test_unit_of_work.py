@@ -84,6 +84,12 @@ def record(offset: int | None = None) -> InboundRecord:
     return InboundRecord("payments.failed", 7, offset or uuid4().int % 10**12, b"k", b"\x00raw", (("h", b"v"),))
 
 
+def claimable(harness: Harness, *orders: UUID) -> list[UUID]:
+    """What a relay would claim now, of these orders' events (the shared database holds others too)."""
+    with harness.uow() as uow:
+        return [m.event_id for m in uow.outbox.claim(10_000) if m.order_id in orders]
+
+
 def test_what_is_committed_is_seen_and_what_is_not_is_gone(harness: Harness) -> None:
     order_id = harness.add_order(S.PAYMENT_REQUIRED)
     with harness.uow() as uow:
@@ -144,13 +150,30 @@ def test_the_claim_keeps_per_order_order_and_skips_what_is_leased_or_backing_off
         uow.outbox.record_deliveries([c1.event_id], {a1.event_id: "refused", a2.event_id: "refused"})
         uow.commit()
 
-    def claimable() -> list[UUID]:
-        with harness.uow() as uow:
-            return [m.event_id for m in uow.outbox.claim(10_000) if m.order_id in (a, b, c)]
-
     # Then nothing is due at first; after the backoff A's events come in order; after the lease B's too
-    assert claimable() == []
+    assert claimable(harness, a, b, c) == []
     harness.travel(5)
-    assert claimable() == [a1.event_id, a2.event_id]
+    assert claimable(harness, a, b, c) == [a1.event_id, a2.event_id]
     harness.travel(60)
-    assert claimable() == [a1.event_id, a2.event_id, b1.event_id]
+    assert claimable(harness, a, b, c) == [a1.event_id, a2.event_id, b1.event_id]
+
+
+def test_a_later_event_never_becomes_due_before_an_earlier_one(harness: Harness) -> None:
+    # Given an order whose first event Kafka refused (backing off), and a second event added after that
+    order_id = harness.add_order(S.PAID)
+    first, second = message(order_id), message(order_id, "orders.cancelled")
+    with harness.uow() as uow:
+        uow.outbox.add([first])
+        uow.commit()
+    with harness.uow() as uow:
+        uow.outbox.record_deliveries([], {first.event_id: "refused"})
+        uow.commit()
+    with harness.uow() as uow:
+        uow.outbox.add([second])
+        uow.commit()
+        assert uow.outbox.leased() == []
+
+    # Then neither is due during the first one's backoff, and both are due, in order, after it
+    assert claimable(harness, order_id) == []
+    harness.travel(3)
+    assert claimable(harness, order_id) == [first.event_id, second.event_id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -73,3 +74,39 @@ def forget_orders(conn: psycopg.Connection[Any]) -> Callable[..., None]:
         conn.execute("DELETE FROM orders WHERE id = ANY(%s::uuid[])", [ids])
 
     return forget
+
+
+# The API functions' handlers, imported once the stack's settings are in the environment.
+@pytest.fixture
+def ship_order(stack_env: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    return importlib.import_module("functions.ship_order.app").lambda_handler  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def orders_api(stack_env: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    return importlib.import_module("functions.orders_api.app").lambda_handler  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def fresh(forget_orders: Callable[..., None], make_order: Callable[..., UUID]) -> Callable[[UUID, str], UUID]:
+    def create(order_id: UUID, status: str) -> UUID:
+        forget_orders([order_id])
+        return make_order(order_id, status=status)
+
+    return create
+
+
+@pytest.fixture(scope="module")
+def api() -> Any:
+    """The API functions behind API Gateway's routing and proxy events, in-process (tests/sam/api_gateway.py)."""
+    from tests.sam.api_gateway import InProcessApi  # noqa: PLC0415 - api_gateway imports this module
+
+    return InProcessApi()
+
+
+@pytest.fixture(scope="module")
+def contract() -> Any:
+    """docs/openapi.json as a validator of answers."""
+    from tests.sam.api_gateway import Contract  # noqa: PLC0415 - api_gateway imports this module
+
+    return Contract()

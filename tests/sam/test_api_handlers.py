@@ -2,66 +2,17 @@
 
 from __future__ import annotations
 
-import copy
-import importlib
+import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
 import pytest
 
-from tests.sam.conftest import FakeLambdaContext, load_event
-
-Handler = Callable[..., dict[str, Any]]
-
-SHIP_ID = UUID("5abe015d-9f5b-4cd3-9e8f-be6b7f4c5b01")
-CANCEL_ID = UUID("6bcf126e-af6c-4de4-af90-cf7c805d6c01")
-GET_ID = UUID("7cd0237f-b07d-4ef5-b0a1-d08d916e7d01")
-
-
-def call(handler: Callable[..., dict[str, Any]], event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    response = handler(event, FakeLambdaContext())
-    assert response["multiValueHeaders"]["Content-Type"] == ["application/json"]
-    return response["statusCode"], json.loads(response["body"])
-
-
-def with_order(event: dict[str, Any], order_id: str) -> dict[str, Any]:
-    changed = copy.deepcopy(event)
-    changed["pathParameters"] = {"order_id": order_id}
-    changed["path"] = event["path"].replace(event["pathParameters"]["order_id"], order_id)
-    return changed
-
-
-def with_query(event: dict[str, Any], **query: str) -> dict[str, Any]:
-    changed = copy.deepcopy(event)
-    changed["queryStringParameters"] = query
-    changed["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
-    return changed
-
-
-def with_body(event: dict[str, Any], body: str | None) -> dict[str, Any]:
-    return {**copy.deepcopy(event), "body": body}
-
-
-@pytest.fixture
-def ship_order(stack_env: dict[str, str]) -> Callable[..., dict[str, Any]]:
-    return importlib.import_module("functions.ship_order.app").lambda_handler  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def orders_api(stack_env: dict[str, str]) -> Callable[..., dict[str, Any]]:
-    return importlib.import_module("functions.orders_api.app").lambda_handler  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def fresh(forget_orders: Callable[..., None], make_order: Callable[..., UUID]) -> Callable[[UUID, str], UUID]:
-    def create(order_id: UUID, status: str) -> UUID:
-        forget_orders([order_id])
-        return make_order(order_id, status=status)
-
-    return create
+from tests.sam.api_samples import CANCEL_ID, GET_ID, SHIP_ID, Handler, call, with_body, with_order, with_query
+from tests.sam.conftest import load_event
 
 
 def test_ship_sample_ships_a_processing_order_and_publishes(
@@ -159,8 +110,8 @@ def test_a_bad_uuid_is_422_naming_order_id(request: pytest.FixtureRequest, handl
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"status": "lost"}, "status"), ({}, "status"), ({"status": "paid", "limit": "0"}, "limit"),
-     ({"status": "paid", "limit": "101"}, "limit"), ({"status": "paid", "limit": "ten"}, "limit")],
+    [({"status": "lost"}, "status"), ({"status": "paid", "limit": "0"}, "limit"),
+     ({"status": "paid", "limit": "101"}, "limit"), ({"limit": "ten"}, "limit")],
 )  # fmt: skip
 def test_bad_list_filters_are_422_naming_the_field(orders_api: Handler, query: dict[str, str], field: str) -> None:
     status, body = call(orders_api, with_query(load_event("orders_api_list"), **query))
@@ -169,11 +120,99 @@ def test_bad_list_filters_are_422_naming_the_field(orders_api: Handler, query: d
     assert [e["loc"] for e in body["detail"]] == [["query", field]]
 
 
-def test_a_forged_cursor_is_400(orders_api: Handler) -> None:
-    status, body = call(orders_api, with_query(load_event("orders_api_list"), status="paid", cursor="forged"))
+def test_a_path_no_route_serves_is_a_json_404(orders_api: Handler) -> None:
+    # API Gateway answers unknown paths itself; the function still never answers them with a 500
+    event = {**load_event("orders_api_list"), "path": "/orders/x/refund", "httpMethod": "POST"}
+
+    status, body = call(orders_api, event)
+
+    assert (status, body["message"]) == (404, "no such route")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["forged", base64.urlsafe_b64encode(b'{"at": "2020-01-01T00:00:00", "id": 1}').decode()],
+    ids=["not-base64-json", "id-not-a-string"],
+)
+def test_a_forged_cursor_is_400(orders_api: Handler, cursor: str) -> None:
+    status, body = call(orders_api, with_query(load_event("orders_api_list"), status="paid", cursor=cursor))
 
     assert status == 400
     assert "cursor" in body["message"]
+
+
+@pytest.fixture
+def oldest(
+    make_order: Callable[..., UUID], forget_orders: Callable[..., None], conn: psycopg.Connection[Any]
+) -> Iterator[list[UUID]]:
+    """Three orders of three statuses, created in 2001 so they come before anything else the database holds."""
+    ids = [make_order(status=status) for status in ("shipped", "payment_required", "paid")]
+    for second, order_id in enumerate(ids):
+        conn.execute(
+            "UPDATE orders SET created_at = %s::timestamptz WHERE id = %s", [f"2001-01-01T00:00:0{second}Z", order_id]
+        )
+    yield ids
+    forget_orders(ids)
+
+
+def test_list_without_status_pages_every_order_oldest_first(orders_api: Handler, oldest: list[UUID]) -> None:
+    # Given three orders of different statuses older than any other
+    seen: list[dict[str, Any]] = []
+    event = with_query(load_event("orders_api_list"), limit="2")
+    # When every page is read from the first, without a status
+    while not {str(i) for i in oldest} <= {o["id"] for o in seen}:
+        status, page = call(orders_api, event)
+        assert status == 200
+        seen += page["items"]
+        assert page["next_cursor"], "the listing ended before the oldest orders appeared"
+        event = with_query(event, limit="2", cursor=page["next_cursor"])
+    # Then they came in creation order, whatever their status, and the whole listing is oldest first
+    assert [o["id"] for o in seen if UUID(o["id"]) in oldest] == [str(i) for i in oldest]
+    keys = [(o["created_at"], o["id"]) for o in seen]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("metadata", [[1, 2], "gift", 42, 1.5, True, None, {"a": [{"b": None}]}, []])
+def test_metadata_of_any_json_shape_reads_back_as_stored(
+    orders_api: Handler, fresh: Callable[[UUID, str], UUID], conn: psycopg.Connection[Any], metadata: Any
+) -> None:
+    fresh(GET_ID, "paid")
+    conn.execute("UPDATE orders SET metadata = %s::jsonb WHERE id = %s", [json.dumps(metadata), GET_ID])
+
+    status, body = call(orders_api, load_event("orders_api_get"))
+
+    assert (status, body["order"]["metadata"]) == (200, metadata)
+
+
+@pytest.fixture
+def unrepresentable(
+    fresh: Callable[[UUID, str], UUID], forget_orders: Callable[..., None], conn: psycopg.Connection[Any]
+) -> Iterator[UUID]:
+    """The get sample's order with metadata nested deeper than pydantic represents (255): a read that fails.
+
+    Removed afterwards: while it exists, every listing that reaches it is a 500.
+    """
+    fresh(GET_ID, "paid")
+    conn.execute("UPDATE orders SET metadata = %s::jsonb WHERE id = %s", ["[" * 300 + "]" * 300, GET_ID])
+    yield GET_ID
+    forget_orders([GET_ID])
+
+
+@pytest.mark.usefixtures("unrepresentable")
+def test_an_unexpected_error_is_a_json_500_with_the_request_id_and_counts_api5xx(
+    orders_api: Handler, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    event = load_event("orders_api_get")
+
+    status, body = call(orders_api, event)
+
+    assert status == 500
+    assert body["request_id"] == event["requestContext"]["requestId"]
+    assert body["statusCode"] == 500
+    assert "request_id" in body["message"]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert any(line.get("Api5xx") == [1.0] for line in emf)
+    assert any(r.getMessage() == "unexpected error" and r.exc_info for r in caplog.records)
 
 
 @pytest.mark.parametrize(

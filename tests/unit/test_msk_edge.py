@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from order_core.entrypoints.msk import batch_position, read_records, retry_response
 from tests.support import Batch
 
@@ -56,3 +58,8 @@ def test_a_retry_reports_the_first_offset_of_every_partition_in_the_aws_format()
 def test_an_event_without_records_has_none() -> None:
     assert read_records({"eventSource": "aws:kafka", "records": {}}) == []
     assert retry_response([]) == {"batchItemFailures": []}
+
+
+def test_an_event_that_is_not_a_kafka_batch_fails_the_invocation() -> None:
+    with pytest.raises(ValueError, match="not a Kafka event"):
+        read_records({"httpMethod": "POST", "path": "/orders/1/ship"})

@@ -8,7 +8,7 @@ import pytest
 
 from order_core.domain import OrderStatus
 from order_core.service.ports import OutboxMessage
-from tests.fakes import NEVER, OutboxEntry
+from tests.fakes import OutboxEntry
 from tests.support import Batch, out_of_stock, paid
 from tests.unit.conftest import World
 
@@ -18,7 +18,7 @@ S = OrderStatus
 def pending_event(world: World, order_id: UUID, topic: str = "orders.paid") -> OutboxMessage:
     """An unpublished outbox row left behind (say, by a publisher that crashed after its lease ran out)."""
     message = OutboxMessage(uuid4(), order_id, topic, "Test", "{}", world.clock())
-    world.db.tables.outbox.append(OutboxEntry(message, NEVER))
+    world.db.tables.outbox.append(OutboxEntry(message, not_before=world.clock()))
     return message
 
 

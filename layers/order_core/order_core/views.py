@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel, Field, JsonValue, PlainSerializer
 
 from order_core.domain import OrderStatus
 
@@ -24,7 +24,8 @@ class OrderView(BaseModel):
     total: MoneyText
     currency: str
     customer_notes: str | None
-    metadata: dict[str, Any] | None
+    # jsonb written by the order-creation service: any JSON value (object, array, scalar, null), passed on as is.
+    metadata: Annotated[JsonValue, Field(description="Any JSON value the order-creation service stored")]
     payment_id: str | None
     created_at: datetime
     updated_at: datetime

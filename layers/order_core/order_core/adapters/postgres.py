@@ -72,14 +72,14 @@ class PostgresOutbox(OutboxRepository):
 
     def add(self, messages: Sequence[OutboxMessage]) -> None:
         values = ((m.event_id, m.order_id, m.topic, m.event_type, m.payload, m.created_at) for m in messages)
-        cursor = self._conn.execute(sql.INSERT_OUTBOX, [LEASE_SECONDS, *_columns(values)])
+        cursor = self._conn.execute(sql.INSERT_OUTBOX, [*_columns(values), LEASE_SECONDS])
         self.added.append((list(messages), cursor))
 
     def leased(self) -> list[OutboxMessage]:
         leased: list[OutboxMessage] = []
         for messages, cursor in self.added:
-            flags = {row[0]: bool(row[1]) for row in cursor.fetchall()}
-            leased += [m for m in messages if flags.get(m.event_id)]
+            ids = {row[0] for row in cursor.fetchall()}
+            leased += [m for m in messages if m.event_id in ids]
         return leased
 
     def claim(self, limit: int) -> list[OutboxMessage]:
@@ -91,7 +91,7 @@ class PostgresOutbox(OutboxRepository):
             self._conn.execute(sql.MARK_PUBLISHED, [list(published)])
         if failed:
             errors = [storable_text(error)[:500] for error in failed.values()]
-            self._conn.execute(sql.MARK_FAILED, [list(failed), errors])
+            self._conn.execute(sql.MARK_FAILED, {"ids": list(failed), "errors": errors})
 
     def prune(self, retention_days: int, limit: int) -> int:
         row = self._conn.execute(sql.PRUNE_PUBLISHED, [retention_days, limit]).fetchone()

@@ -25,13 +25,16 @@ GET_HISTORY = """
     SELECT from_status, to_status, trigger, source, occurred_at FROM order_status_history
     WHERE order_id = %s ORDER BY id"""
 
-# (created_at, id) is the keyset: stable under inserts, served by orders_status_created_id_idx.
-LIST_ORDERS = f"""
-    SELECT {ORDER_COLUMNS} FROM orders
-    WHERE status = %(status)s AND deleted_at IS NULL
+# (created_at, id) is the keyset: stable under inserts, served by orders_status_created_id_idx, or without a
+# status by orders_created_id_idx. Two statements, not `status IS NULL OR …`, so a prepared plan keeps its index.
+LIST_ORDERS = """
+    SELECT {columns} FROM orders
+    WHERE {status} deleted_at IS NULL
       AND (%(after_at)s::timestamptz IS NULL OR (created_at, id) > (%(after_at)s, %(after_id)s::uuid))
     ORDER BY created_at, id
     LIMIT %(limit)s"""
+LIST_BY_STATUS = LIST_ORDERS.format(columns=ORDER_COLUMNS, status="status = %(status)s AND")
+LIST_ALL = LIST_ORDERS.format(columns=ORDER_COLUMNS, status="")
 
 
 class PostgresQueries(OrderQueries):
@@ -54,11 +57,11 @@ class PostgresQueries(OrderQueries):
                 history = cur.execute(GET_HISTORY, [order_id]).fetchall()
         return OrderDetail(order=order, history=history)
 
-    def list_orders(self, status: OrderStatus, limit: int, cursor: str | None) -> OrderPage:
+    def list_orders(self, status: OrderStatus | None, limit: int, cursor: str | None) -> OrderPage:
         after_at, after_id = decode_cursor(cursor) if cursor else (None, None)
         params = {"status": status, "after_at": after_at, "after_id": after_id, "limit": limit + 1}
         with self._db.transaction() as conn, conn.cursor(row_factory=class_row(OrderView)) as cur:
-            rows = cur.execute(LIST_ORDERS, params).fetchall()
+            rows = cur.execute(LIST_ALL if status is None else LIST_BY_STATUS, params).fetchall()
         items, more = rows[:limit], len(rows) > limit
         return OrderPage(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
 
@@ -72,5 +75,5 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return datetime.fromisoformat(raw["at"]), UUID(raw["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError) as error:
         raise InvalidCursor(f"invalid cursor: {cursor!r}") from error

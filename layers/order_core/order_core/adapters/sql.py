@@ -15,19 +15,27 @@ INSERT_HISTORY = """
     INSERT INTO order_status_history (order_id, from_status, to_status, trigger, source, occurred_at)
     SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])"""
 
-# Identity values follow transition order (WITH ORDINALITY … ORDER BY n), which the relay relies on.
-# A new event is leased to the transaction's caller (not_before in the future: the relay leaves it
-# alone) unless its order already has an unpublished event, which it must not overtake; the
-# statement's snapshot does not see its own rows, so a batch's events of one order are leased together.
+# Per order, pending events never become due before an earlier one: not_before never decreases along an
+# order's pending events (a new event behind pending ones inherits the latest of theirs; a failure pushes
+# the later ones back with it). So the relay can claim what is due in id order, and per order that is a
+# prefix of its pending events.
+#
+# A new event whose order has nothing pending is leased to the transaction's caller, which publishes it
+# right after commit; the relay leaves it alone until the lease ends. The statement returns those event
+# ids. Identity values follow transition order (WITH ORDINALITY … ORDER BY n).
 INSERT_OUTBOX = """
-    INSERT INTO outbox (event_id, order_id, topic, event_type, payload, created_at, not_before)
-    SELECT e, o, t, et, p::json, c,
-           CASE WHEN EXISTS (SELECT 1 FROM outbox AS q WHERE q.order_id = x.o AND q.published_at IS NULL)
-                THEN '-infinity' ELSE clock_timestamp() + make_interval(secs => %s) END
-    FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
-        WITH ORDINALITY AS x(e, o, t, et, p, c, n)
-    ORDER BY n
-    RETURNING event_id, not_before <> '-infinity'"""
+    WITH new AS (
+        SELECT x.*, head.not_before AS head
+        FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+                 WITH ORDINALITY AS x(e, o, t, et, p, c, n)
+             CROSS JOIN LATERAL (SELECT max(q.not_before) AS not_before FROM outbox AS q
+                                 WHERE q.order_id = x.o AND q.published_at IS NULL) AS head),
+    inserted AS (
+        INSERT INTO outbox (event_id, order_id, topic, event_type, payload, created_at, not_before)
+        SELECT e, o, t, et, p::json, c, coalesce(head, clock_timestamp() + make_interval(secs => %s))
+        FROM new ORDER BY n
+        RETURNING 1)
+    SELECT e FROM new WHERE head IS NULL"""
 
 INSERT_DEAD_LETTERS = """
     INSERT INTO dead_letters (topic, partition, "offset", key, value, headers, reason, detail, order_id)
@@ -35,41 +43,45 @@ INSERT_DEAD_LETTERS = """
                          %s::text[], %s::text[], %s::uuid[])
     ON CONFLICT (topic, partition, "offset") DO NOTHING"""
 
-# Due events (oldest first) whose order has no earlier event that is not due (backing off, or leased
-# to a publisher); then, per order, only the run of claimed events before the first pending event this
-# claim does not hold (locked by someone else, or beyond the limit). Each step is an index probe per
-# row or per order, so the claim grows linearly with its size.
+# Due events in id order, skipping rows another relay holds; then, per order, only the claimed events
+# before the first pending one this claim does not hold (locked elsewhere, or beyond the limit). One index
+# probe per claimed order: the claim grows linearly with its size, whatever the statistics.
 CLAIM = """
     WITH claimed AS (
-        SELECT id, order_id FROM outbox AS o
-        WHERE published_at IS NULL AND not_before <= now()
-          AND NOT EXISTS (SELECT 1 FROM outbox AS e
-                          WHERE e.order_id = o.order_id AND e.published_at IS NULL AND e.id < o.id
-                            AND e.not_before > now())
+        SELECT id, order_id FROM outbox
+        WHERE published_at IS NULL AND not_before <= clock_timestamp()
         ORDER BY id
         LIMIT %s
         FOR UPDATE SKIP LOCKED),
     gaps AS (
         SELECT c.order_id,
-               (SELECT min(p.id) FROM outbox AS p
-                WHERE p.order_id = c.order_id AND p.published_at IS NULL AND p.id <> ALL (c.ids)) AS gap
+               coalesce((SELECT min(p.id) FROM outbox AS p
+                         WHERE p.order_id = c.order_id AND p.published_at IS NULL AND p.id <> ALL (c.ids)),
+                        9223372036854775807) AS gap
         FROM (SELECT order_id, array_agg(id) AS ids FROM claimed GROUP BY order_id) AS c)
     SELECT o.event_id, o.order_id, o.topic, o.event_type, o.payload::text, o.created_at
     FROM claimed AS c JOIN gaps AS g USING (order_id) JOIN outbox AS o ON o.id = c.id
-    WHERE g.gap IS NULL OR c.id < g.gap
+    WHERE c.id < g.gap
     ORDER BY c.id"""
 
 MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE event_id = ANY(%s) AND published_at IS NULL"
 
 # Exponential backoff per event, 2 s doubling up to 5 minutes, from now (clock_timestamp: the relay's
-# transaction may have been open for a while); the error is kept for operators.
+# transaction may have been open for a while); the error is kept for operators. The order's later
+# pending events are pushed back with it, so they never become due first.
 MARK_FAILED = """
-    UPDATE outbox AS o
-    SET attempts = o.attempts + 1, last_error = f.error,
-        not_before = clock_timestamp()
-                     + least(make_interval(secs => 2 ^ least(o.attempts + 1, 20)), interval '5 minutes')
-    FROM unnest(%s::uuid[], %s::text[]) AS f(event_id, error)
-    WHERE o.event_id = f.event_id AND o.published_at IS NULL"""
+    WITH failed AS (
+        UPDATE outbox AS o
+        SET attempts = o.attempts + 1, last_error = f.error,
+            not_before = clock_timestamp()
+                         + least(make_interval(secs => 2 ^ least(o.attempts + 1, 20)), interval '5 minutes')
+        FROM unnest(%(ids)s::uuid[], %(errors)s::text[]) AS f(event_id, error)
+        WHERE o.event_id = f.event_id AND o.published_at IS NULL
+        RETURNING o.id, o.order_id, o.not_before)
+    UPDATE outbox AS later SET not_before = failed.not_before
+    FROM failed
+    WHERE later.order_id = failed.order_id AND later.id > failed.id AND later.published_at IS NULL
+      AND later.not_before < failed.not_before AND later.event_id <> ALL (%(ids)s::uuid[])"""
 
 PRUNE_PUBLISHED = """
     WITH pruned AS (

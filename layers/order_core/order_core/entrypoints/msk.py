@@ -17,8 +17,15 @@ PartialBatchResponse = dict[str, list[dict[str, Any]]]
 
 
 def read_records(event: Mapping[str, Any]) -> list[InboundRecord]:
-    """Every record of a Lambda MSK (or self-managed Kafka) event: partitions as listed, each in offset order."""
-    records = [_record(raw) for batch in (event.get("records") or {}).values() for raw in batch]
+    """Every record of a Lambda MSK (or self-managed Kafka) event: partitions as listed, each in offset order.
+
+    An event that is not a Kafka batch at all (a wrong trigger, a hand-made test event) is a deployment
+    mistake, not a bad record: it raises, and the invocation fails loudly.
+    """
+    partitions = event.get("records")
+    if not isinstance(partitions, Mapping):
+        raise ValueError(f"not a Kafka event (no records by partition): keys {sorted(event)[:10]}")
+    records = [_record(raw) for batch in partitions.values() for raw in batch]
     rank: dict[tuple[str, int], int] = {}
     for record in records:
         rank.setdefault((record.topic, record.partition), len(rank))

@@ -47,7 +47,7 @@ class OrderService:
             raise OrderNotFound(order_id)
         return detail
 
-    def list_orders(self, status: OrderStatus, *, limit: int, cursor: str | None) -> OrderPage:
+    def list_orders(self, status: OrderStatus | None, *, limit: int, cursor: str | None) -> OrderPage:
         return self._queries.list_orders(status, limit, cursor)
 
     def relay_outbox(self, *, limit: int = 5000) -> RelayReport:
