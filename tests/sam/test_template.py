@@ -278,6 +278,15 @@ def test_every_alarm_notifies_the_optional_topic_and_only_it(template: dict[str,
         assert alarm["AlarmDescription"], name
 
 
+def test_only_the_alarms_on_queries_can_be_left_out_where_queries_cannot_be_alarmed(template: dict[str, Any]) -> None:
+    assert template["Conditions"]["QueryAlarms"] == {"Fn::Equals": [{"Ref": "QueryAlarms"}, "true"]}
+    assert template["Parameters"]["QueryAlarms"]["Default"] == "true"
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            on_query = "Metrics" in resource["Properties"]
+            assert resource.get("Condition") == ("QueryAlarms" if on_query else None), name
+
+
 def test_each_function_has_errors_and_throttles_alarms_and_each_kafka_function_lag_and_on_failure_ones(
     template: dict[str, Any], resources: dict[str, Any]
 ) -> None:
