@@ -21,12 +21,13 @@ from tests.support import out_of_stock, paid, payment_failed, reserved
 
 @dataclass(frozen=True)
 class Step:
-    """When the order is `before`, send `payload` to `topic`, or POST `path` (an API call)."""
+    """When the order is `before`, send `payload` to `topic`, or POST `body` to `path` (an API call)."""
 
     before: str
     topic: str | None = None
     payload: Callable[[UUID], dict[str, Any]] | None = None
     path: str | None = None
+    body: bytes = b"{}"
 
 
 # Each plan: its steps, the status it ends in and the outbound topics it publishes to, in order.
@@ -43,7 +44,7 @@ PLANS: dict[str, tuple[list[Step], str, list[str]]] = {
     ),
     "cancelled by the API": (
         [Step("payment_required", "payments.succeeded", paid), Step("paid", "inventory.reserved", reserved),
-         Step("processing", path="/orders/{id}/cancel")],
+         Step("processing", path="/orders/{id}/cancel", body=b'{"reason": "chaos"}')],
         "cancelled", ["orders.paid", "orders.cancelled"],
     ),
 }  # fmt: skip
@@ -105,7 +106,7 @@ class Driver(threading.Thread):
             return True
         assert step.path is not None
         url = self._api + step.path.format(id=order_id)
-        request = urllib.request.Request(url, data=b'{"reason": "chaos"}', method="POST",
+        request = urllib.request.Request(url, data=step.body, method="POST",
                                          headers={"Content-Type": "application/json"})  # fmt: skip
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
