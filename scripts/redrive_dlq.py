@@ -9,8 +9,9 @@ every record. The redrive
 2. fetches the original records from their topics by partition and offset;
 3. puts them back in their original order: each partition in offset order, partitions merged by the
    records' timestamps (a payment is applied before the reservation that followed it on another topic);
-4. applies them in-process through order_core, the same MSK edge and batch processor the functions
-   run, one partition's run of records per transaction, against DB_DSN (or the functions' secret);
+4. applies them one partition's run at a time, each as the MSK event a function would get: in-process
+   through order_core against DB_DSN (the default), or `--invoke lambda` through the deployed functions
+   (redrive_apply.py);
 5. commits the group past the on-failure records only after every record applied.
 
 A run that stops half-way applies the same records again next time, which changes nothing: the state
@@ -19,6 +20,7 @@ records in the order they would be applied and changes nothing.
 
     make redrive-dlq ARGS="--dry-run"
     make redrive-dlq
+    make redrive-dlq ARGS="--invoke lambda --stack-name order-service"
 """
 
 from __future__ import annotations
@@ -27,20 +29,21 @@ import argparse
 import heapq
 import itertools
 import json
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata
-from ops_cli import OperatorError, Parser, run
+from ops_cli import OperatorError, Parser, environment, run
+from redrive_apply import Applier, InProcess, ThroughLambda
 
+from localrun.aws_stack import DeployedStack, Endpoint, StackError
 from localrun.events import msk_event
-from order_core.adapters.kafka import producer_config
-from order_core.bootstrap import build
-from order_core.config import Settings
 from order_core.entrypoints.msk import batch_position, read_records
 from order_core.topics import Topic
 
@@ -48,14 +51,10 @@ BATCH_SIZE = 500  # the MSK events' BatchSize: a run of one partition is applied
 
 
 def main() -> int:
-    parser = Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dry-run", action="store_true", help="list what would be re-applied, change nothing")
-    parser.add_argument("--dlq-topic", default=Topic.ON_FAILURE.value, help="on-failure topic (default %(default)s)")
-    parser.add_argument("--group", default="order-service.redrive", help="consumer group (default %(default)s)")
-    parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for Kafka (default 30)")
-    args = parser.parse_args()
-    settings = Settings.from_env()
-    consumer = KafkaConsumer(group_id=args.group, enable_auto_commit=False, **kafka_client(settings))
+    args = parser().parse_args()
+    brokers, auth = environment("KAFKA_BROKERS")[0], os.environ.get("KAFKA_AUTH", "none")
+    applier = make_applier(args)
+    consumer = KafkaConsumer(group_id=args.group, enable_auto_commit=False, **kafka_client(brokers, auth))
     try:
         failures, past = read_on_failure_records(consumer, args.dlq_topic, args.timeout)
         records = original_order(fetch(consumer, named_records(failures), args.timeout))
@@ -65,18 +64,53 @@ def main() -> int:
                 print(f"would re-apply {record.topic}-{record.partition}@{record.offset} ({_when(record)})")
             print(f"{summary} would be re-applied")
             return 0
-        apply(settings, records)
+        apply(applier, records, brokers)
         consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in past.items()})
     finally:
         consumer.close()
+        applier.close()
     print(f"{summary} re-applied; {args.group} committed past them")
     return 0
 
 
-def kafka_client(settings: Settings) -> dict[str, Any]:
-    """The brokers and authentication of the functions' producer, for a consumer."""
-    config = producer_config(settings)
-    return {key: config[key] for key in ("bootstrap_servers", "security_protocol", "sasl_mechanism") if key in config}
+def parser() -> Parser:
+    parser = Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add = parser.add_argument
+    add("--dry-run", action="store_true", help="list what would be re-applied, change nothing")
+    add("--dlq-topic", default=Topic.ON_FAILURE.value, help="on-failure topic (default %(default)s)")
+    add("--group", default="order-service.redrive", help="consumer group (default %(default)s)")
+    add("--timeout", type=float, default=30, help="seconds to wait for Kafka (default 30)")
+    add(
+        "--invoke",
+        choices=["in-process", "lambda"],
+        default="in-process",
+        help="apply through order_core here (DB_DSN), or through the deployed functions (default %(default)s)",
+    )
+    add("--stack-name", help="with --invoke lambda: the deployed CloudFormation stack")
+    add("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"), help="with --invoke lambda: the AWS API")
+    add("--region", help="with --invoke lambda: the stack's region (default: the SDK's)")
+    add("--template", type=Path, default=Path("template.yaml"), help="with --invoke lambda: which function "
+        "reads which topic (default %(default)s)")  # fmt: skip
+    return parser
+
+
+def make_applier(args: argparse.Namespace) -> Applier:
+    if args.invoke == "in-process":
+        return InProcess()
+    if not args.stack_name:
+        raise OperatorError("--invoke lambda needs --stack-name (the deployed stack; $STACK_NAME of make -s aws-env)")
+    try:
+        return ThroughLambda(args.template, DeployedStack(Endpoint(args.endpoint_url, args.region), args.stack_name))
+    except StackError as error:
+        raise OperatorError(str(error)) from error
+
+
+def kafka_client(brokers: str, auth: str) -> dict[str, Any]:
+    """Where the brokers are and how to sign in, as the functions' producer does (adapters/kafka.py)."""
+    config: dict[str, Any] = {"bootstrap_servers": brokers.split(",")}
+    if auth == "iam":
+        config |= {"security_protocol": "SASL_SSL", "sasl_mechanism": "AWS_MSK_IAM"}
+    return config
 
 
 def read_on_failure_records(
@@ -150,21 +184,12 @@ def runs(records: Sequence[ConsumerRecord]) -> Iterator[list[ConsumerRecord]]:
         yield from (list(batch) for batch in itertools.batched(lane, BATCH_SIZE))
 
 
-def apply(settings: Settings, records: Sequence[ConsumerRecord]) -> None:
-    """Re-apply the records through the MSK edge and the batch processor, one run per transaction."""
-    container = build(settings)
-    try:
-        for batch in runs(records):
-            event = msk_event({(batch[0].topic, batch[0].partition): batch}, source="MSK",
-                              bootstrap_servers=",".join(settings.kafka_brokers), event_source_arn=None)  # fmt: skip
-            inbound = read_records(event)
-            outcome = container.service.process_records(inbound)
-            print(
-                f"applied {batch_position(inbound)}: {outcome.transitions} transition(s), {outcome.duplicates} "
-                f"duplicate(s), {outcome.stale} stale, dead letters {outcome.dead_letters or 'none'}"
-            )
-    finally:
-        container.close()
+def apply(applier: Applier, records: Sequence[ConsumerRecord], brokers: str) -> None:
+    """Apply the records one partition's run at a time, each as the MSK event a function would get."""
+    for batch in runs(records):
+        event = msk_event({(batch[0].topic, batch[0].partition): batch}, source="MSK", bootstrap_servers=brokers,
+                          event_source_arn=None)  # fmt: skip
+        print(f"applied {batch_position(read_records(event))}: {applier.apply(event)}")
 
 
 def _when(record: ConsumerRecord) -> str:
