@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # The layer is importable as it is in Lambda (/opt/python); the repo root for localrun, bench and tests.
 export PYTHONPATH := $(CURDIR)/layers/order_core:$(CURDIR)
 
-.PHONY: help install up down env migrate test lint bench run demo replay-dead-letters \
+.PHONY: help install up down env migrate test lint bench run demo replay-dead-letters redrive-dlq \
         sam-validate sam-build invoke coldstart layer-size openapi clean aws-up aws-down aws-env aws-run aws-demo \
         asyncapi asyncapi-check asyncapi-baseline asyncapi-validate
 
@@ -53,10 +53,15 @@ run: migrate ## run every function of template.yaml locally (Kafka consumers, HT
 demo: migrate ## publish a full lifecycle through the running stack and print a timeline per order
 	$(PY) -m demo $(DEMO_ARGS)
 
+# The operator scripts take DB_DSN/KAFKA_BROKERS from the environment (AWS: an operator's tunnel), else the
+# local stack's.
+STACK_ENV = if [ -z "$${DB_DSN:-}" ]; then set -a; eval "$$(scripts/stack.sh env)"; set +a; fi
+
 replay-dead-letters: install ## re-publish parked records to their topic: ARGS="--reason order_not_found"
-	@# DB_DSN/KAFKA_BROKERS from the environment (AWS: an operator's tunnel), else the local stack
-	if [ -z "$${DB_DSN:-}" ]; then set -a; eval "$$(scripts/stack.sh env)"; set +a; fi; \
-	$(PY) scripts/replay_dead_letters.py $(ARGS)
+	@$(STACK_ENV); $(PY) scripts/replay_dead_letters.py $(ARGS)
+
+redrive-dlq: install ## re-apply batches from order-service.dlq in their original order: ARGS="--dry-run"
+	@$(STACK_ENV); $(PY) scripts/redrive_dlq.py $(ARGS)
 
 sam-validate: install ## sam validate --lint and sam validate (no Docker needed)
 	scripts/sam.sh validate

@@ -47,13 +47,6 @@ def _locate(batch: Batch, item: Any) -> tuple[TopicPartition, int] | None:
     return tp, offset
 
 
-def error_info(invocation: Invocation) -> dict[str, Any]:
-    """The error part of an on-failure record."""
-    if invocation.error is not None:
-        return {"errorType": type(invocation.error).__name__, "errorMessage": str(invocation.error)}
-    return {"errorType": "BatchItemFailures", "response": invocation.result}
-
-
 class RetryCounter:
     """Consecutive failed invocations per partition at the same offset (a new offset starts again at one)."""
 

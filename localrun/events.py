@@ -73,14 +73,23 @@ def msk_event(
     return event
 
 
-def on_failure_record(
-    event: Mapping[str, Any], *, function_arn: str, attempts: int, error: Mapping[str, Any]
-) -> dict[str, Any]:
-    """What Lambda writes to a Kafka on-failure destination: invocation metadata plus the failed batch."""
-    first_key, first_records = next(iter(event["records"].items()))
+def on_failure_record(event: Mapping[str, Any], *, function_arn: str, attempts: int) -> dict[str, Any]:
+    """What Lambda writes to a Kafka on-failure destination: invocation metadata and the failed batch.
+
+    The fields are those of "Record format for a Kafka destination" in the Lambda developer guide
+    (kafka-on-failure-destination): KafkaBatchInfo names the first record by offset and timestamp only;
+    where the records came from is in `payload`, the MSK event itself. Nothing else is invented here.
+    """
+    first = next(iter(event["records"].values()))[0]
+    batch_info: dict[str, Any] = {"batchSize": sum(len(batch) for batch in event["records"].values())}
+    if "eventSourceArn" in event:
+        batch_info["eventSourceArn"] = event["eventSourceArn"]
+    batch_info |= {
+        "bootstrapServers": event["bootstrapServers"],
+        "payloadSize": len(json.dumps(event)),
+        "recordInfo": {"offset": str(first["offset"]), "timestamp": _iso(first["timestamp"] / 1000)},
+    }
     return {
-        "version": "1.0",
-        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "requestContext": {
             "requestId": str(uuid.uuid4()),
             "functionArn": function_arn,
@@ -88,17 +97,15 @@ def on_failure_record(
             "approximateInvokeCount": attempts,
         },
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
-        "KafkaBatchInfo": {
-            "batchSize": sum(len(batch) for batch in event["records"].values()),
-            "topic": first_key.rsplit("-", 1)[0],
-            "partition": first_records[0]["partition"],
-            "offset": first_records[0]["offset"],
-            "bootstrapServers": event["bootstrapServers"],
-            "payloadSize": len(json.dumps(event)),
-        },
+        "version": "1.0",
+        "timestamp": _iso(datetime.now(UTC).timestamp()),
+        "KafkaBatchInfo": batch_info,
         "payload": event,
-        "errorInfo": dict(error),
     }
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def scheduled_event(rule_arn: str, region: str, account_id: str) -> dict[str, Any]:

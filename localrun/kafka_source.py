@@ -13,9 +13,9 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, Topic
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from localrun.batch_result import Batch, RetryCounter, error_info, failed_offsets
+from localrun.batch_result import Batch, RetryCounter, failed_offsets
 from localrun.events import KafkaRecord, msk_event, on_failure_record
-from localrun.invoke import Host, Invocation
+from localrun.invoke import Host
 from localrun.model import KafkaTrigger
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,11 @@ class SourceSettings:
 class _DropRevoked(ConsumerRebalanceListener):  # type: ignore[misc]
     """Forget buffered records of partitions this consumer no longer owns; their new owner reads them."""
 
-    def __init__(self, source: KafkaSource) -> None:
-        self._source = source
+    def __init__(self, source: KafkaSource, consumer: KafkaConsumer) -> None:
+        self._source, self._consumer = source, consumer
 
     def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        self._source.forget(revoked)
+        self._source.forget(self._consumer, revoked)
 
     def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         log.info("partitions assigned", extra={"function": self._source.name, "partitions": len(assigned)})
@@ -72,8 +72,13 @@ class KafkaSource:
             enable_auto_commit=False,
             auto_offset_reset=_OFFSET_RESET.get(self._trigger.starting_position, "earliest"),
             max_poll_records=self._trigger.batch_size,
+            # An invocation may run its whole Timeout (riding out an outage in-process): that must not cost
+            # the consumer its group membership, as it does not cost a Lambda poller its partitions.
+            max_poll_interval_ms=(self._host.spec.timeout_seconds + 60) * 1000,
+            # A broker that comes back is noticed within a second, not after kafka-python's 30 s backoff.
+            reconnect_backoff_max_ms=1000,
         )
-        consumer.subscribe(list(self._trigger.topics), listener=_DropRevoked(self))
+        consumer.subscribe(list(self._trigger.topics), listener=_DropRevoked(self, consumer))
         try:
             while not stop.is_set():
                 batch = self._collect(consumer, stop)
@@ -83,9 +88,13 @@ class KafkaSource:
             consumer.close(autocommit=False, timeout_ms=_CLOSE_TIMEOUT_MS)
             log.info("consumer closed", extra={"function": self.name, "group": self._trigger.group_id})
 
-    def forget(self, partitions: Sequence[TopicPartition]) -> None:
+    def forget(self, consumer: KafkaConsumer, partitions: Sequence[TopicPartition]) -> None:
         for tp in partitions:
-            self._pending.pop(tp, None)
+            dropped = self._pending.pop(tp, None)
+            # An eager rebalance revokes every partition, then gives some back with their positions kept:
+            # rewound here, a partition this consumer keeps is read again from its first undelivered record.
+            if dropped and tp in consumer.assignment():
+                consumer.seek(tp, dropped[0].offset)
         self._retries.clear(*partitions)
 
     def _collect(self, consumer: KafkaConsumer, stop: threading.Event) -> Batch:
@@ -125,7 +134,7 @@ class KafkaSource:
         for tp, offset in failed.items():
             attempts = self._retries.failed(tp, offset)
             exhausted = self._trigger.max_retries is not None and attempts > self._trigger.max_retries
-            if exhausted and self._give_up(batch, tp, offset, invocation, attempts):
+            if exhausted and self._give_up(batch, tp, offset, attempts):
                 continue
             commits[tp] = offset  # what precedes the failed record is done
             consumer.seek(tp, offset)
@@ -143,7 +152,7 @@ class KafkaSource:
             event_source_arn=self._trigger.event_source_arn,
         )
 
-    def _give_up(self, batch: Batch, tp: TopicPartition, offset: int, invocation: Invocation, attempts: int) -> bool:
+    def _give_up(self, batch: Batch, tp: TopicPartition, offset: int, attempts: int) -> bool:
         """Retries exhausted: hand the partition's failed records to the on-failure destination.
 
         Returns False when the destination did not take them, so they are retried rather than lost.
@@ -154,10 +163,8 @@ class KafkaSource:
             return True
         producer, topic = self._on_failure
         failed = {tp: [record for record in batch[tp] if record.offset >= offset]}
-        record = on_failure_record(
-            self._event(failed), function_arn=self._host.arn, attempts=attempts, error=error_info(invocation)
-        )
-        key = f"{tp.topic}-{tp.partition}".encode()
+        record = on_failure_record(self._event(failed), function_arn=self._host.arn, attempts=attempts)
+        key = failed[tp][0].key  # as in AWS: the original record's key
         try:
             # The broker's ack comes before the commit past these records, so they are never just lost.
             producer.send(topic, key=key, value=json.dumps(record).encode()).get(timeout=30)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
+
 from localrun.events import msk_event
 from order_core.bootstrap import Container
 from order_core.entrypoints.msk import read_records
@@ -17,10 +19,37 @@ from samples.payloads import payment_failed
 from tests.conftest import ROOT
 from tests.integration.conftest import Db
 
+# The scripts import order_core and localrun as `make` runs them, with the layer and the repo on the path.
+SCRIPT_ENV = {"PYTHONPATH": f"{ROOT / 'layers/order_core'}:{ROOT}"}
+
+
+def run_replay(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "scripts/replay_dead_letters.py"), *args]
+    environ = {**(os.environ if env is None else env), **SCRIPT_ENV}
+    return subprocess.run(command, capture_output=True, text=True, check=False, env=environ, timeout=120)
+
 
 def replay(*args: str) -> str:
-    command = [sys.executable, str(ROOT / "scripts/replay_dead_letters.py"), *args]
-    return subprocess.run(command, capture_output=True, text=True, check=True, env=os.environ).stdout
+    done = run_replay(*args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def park_unknown_order_payments(app: Container, db: Db, count: int) -> list[int]:
+    """`count` payment failures parked as order_not_found; their dead-letter ids."""
+    batch = Batch()
+    offsets = [batch.add("payments.failed", payment_failed(uuid4())) for _ in range(count)]
+    app.service.process_records(batch.records())
+    rows = db.conn.execute(
+        'SELECT id FROM dead_letters WHERE topic = %s AND "offset" = ANY(%s) ORDER BY "offset"',
+        ["payments.failed", offsets],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def stamped(db: Db, ids: list[int]) -> dict[int, bool]:
+    rows = db.conn.execute("SELECT id, replayed_at IS NOT NULL FROM dead_letters WHERE id = ANY(%s)", [ids])
+    return dict(rows.fetchall())
 
 
 def test_a_dead_letter_is_replayed_to_its_topic_once_and_then_applies(
@@ -58,3 +87,37 @@ def test_a_dead_letter_is_replayed_to_its_topic_once_and_then_applies(
     )
     app.service.process_records(read_records(event))
     assert db.status(order_id) == "payment_failed"
+
+
+def test_only_letters_kafka_acknowledged_are_stamped(app: Container, db: Db) -> None:
+    # Given three parked letters, one of them for a topic that no longer exists
+    good, lost, other = park_unknown_order_payments(app, db, 3)
+    db.conn.execute("UPDATE dead_letters SET topic = %s WHERE id = %s", [f"gone.{uuid4().hex}", lost])
+
+    # When they are replayed
+    done = run_replay("--id", str(good), "--id", str(lost), "--id", str(other), "--timeout", "3")
+
+    # Then the two that Kafka took are stamped; the lost one is named, left for the next run, and the exit says so
+    assert done.returncode == 1
+    assert f"not replayed #{lost} gone." in done.stdout
+    assert "2 dead letter(s) replayed, 1 not acknowledged by Kafka (left unstamped)" in done.stdout
+    assert stamped(db, [good, lost, other]) == {good: True, lost: False, other: True}
+
+
+@pytest.mark.parametrize(
+    ("args", "env_change", "expected"),
+    [
+        (["--id", "x"], {}, "argument --id: invalid int value: 'x' (see --help)"),
+        (["--id", "1"], {"DB_DSN": ""}, "DB_DSN not set: export it"),
+        (["--id", "1"], {"DB_DSN": "postgresql://nobody@127.0.0.1:1/none"}, "cannot reach the database (DB_DSN): "),
+    ],
+)
+def test_a_bad_flag_or_setting_is_one_line_naming_it(
+    stack_env: dict[str, str], args: list[str], env_change: dict[str, str], expected: str
+) -> None:
+    done = run_replay(*args, env={**os.environ, **env_change})
+
+    assert done.returncode == (3 if "cannot reach" in expected else 2)
+    [line] = done.stderr.splitlines()
+    assert line.startswith("replay_dead_letters.py: ")
+    assert expected in line

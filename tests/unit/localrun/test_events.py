@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 
 from localrun.events import msk_event, on_failure_record
@@ -50,17 +51,22 @@ def test_self_managed_kafka_has_no_arn() -> None:
     assert "eventSourceArn" not in event
 
 
-def test_on_failure_record_carries_the_batch_and_the_error() -> None:
+def test_on_failure_record_has_the_fields_aws_writes_and_the_batch() -> None:
     event = msk_event({("t", 1): [Record(topic="t", partition=1)]}, source="MSK", bootstrap_servers="b",
                       event_source_arn="arn")  # fmt: skip
 
-    record = on_failure_record(event, function_arn="arn:fn", attempts=3, error={"errorType": "Boom"})
+    record = on_failure_record(event, function_arn="arn:fn", attempts=3)
 
     assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 3
-    assert record["KafkaBatchInfo"]["topic"] == "t"
-    assert record["KafkaBatchInfo"]["partition"] == 1
-    assert record["KafkaBatchInfo"]["offset"] == 41
-    assert record["KafkaBatchInfo"]["batchSize"] == 1
+    assert record["requestContext"]["functionArn"] == "arn:fn"
+    # "Record format for a Kafka destination" (Lambda developer guide): where the records came from is in the payload
+    assert record["KafkaBatchInfo"] == {
+        "batchSize": 1,
+        "eventSourceArn": "arn",
+        "bootstrapServers": "b",
+        "payloadSize": len(json.dumps(event)),
+        "recordInfo": {"offset": "41", "timestamp": "2025-11-24T16:00:00.000Z"},
+    }
     assert record["payload"] == event
-    assert record["errorInfo"] == {"errorType": "Boom"}
+    assert set(record) == {"requestContext", "responseContext", "version", "timestamp", "KafkaBatchInfo", "payload"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -64,7 +65,10 @@ class KafkaEventBus(EventBus):
             logger.warning("kafka unreachable; events stay in the outbox", error=str(error), count=len(messages))
             return dict.fromkeys((m.event_id for m in messages), f"producer: {error!r}")
         queued, results = self._queue(producer, messages)
-        producer.flush(timeout=self._settings.kafka_publish_timeout_s)
+        try:
+            producer.flush(timeout=self._settings.kafka_publish_timeout_s)
+        except KafkaError as error:  # the broker went away after connecting: what it did not ack fails below
+            logger.warning("kafka did not acknowledge in time; events stay in the outbox", error=str(error))
         for event_id, future in queued.items():
             results[event_id] = _outcome(future)
         if any(results.values()):
@@ -73,8 +77,13 @@ class KafkaEventBus(EventBus):
 
     def close(self) -> None:
         if self._producer is not None:
+            from kafka.errors import KafkaError  # noqa: PLC0415
+
             producer, self._producer = self._producer, None
-            producer.close(timeout=0)
+            # kafka-python's close() flushes first, and raises while sends are unacknowledged (a broker that
+            # went away): those events are already reported failed, and its sender gives up on them by itself.
+            with contextlib.suppress(KafkaError):
+                producer.close(timeout=0)
 
     def _open(self) -> KafkaProducer:
         from kafka import KafkaProducer  # noqa: PLC0415

@@ -21,8 +21,9 @@ from order_core.exceptions import TransientError
 from order_core.service.batch import BatchOutcome
 from order_core.service.ports import InboundRecord
 
-# Time kept back for the last attempt: a lock wait (DB_LOCK_TIMEOUT_MS) plus a slow commit, with margin.
-RETRY_RESERVE_MS = 25_000
+# Time kept back for the last attempt: its worst case is a connect (5 s) plus a statement timeout (20 s)
+# plus a publish to a dead broker (KAFKA_PUBLISH_TIMEOUT_S, 5 s), with margin.
+RETRY_RESERVE_MS = 35_000
 FIRST_RETRY_DELAY_S, MAX_RETRY_DELAY_S = 0.5, 8.0
 
 
