@@ -19,7 +19,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 
 from localrun.events import msk_event, on_failure_record
 from localrun.topics import read_from_start
-from tests.support import paid
+from samples.payloads import paid
 
 ROOT = Path(__file__).resolve().parents[2]
 

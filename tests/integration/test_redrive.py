@@ -23,10 +23,10 @@ from kafka.structs import OffsetAndMetadata
 from localrun.cfn_yaml import load_yaml
 from localrun.runner import Runner, RunnerOptions
 from localrun.topics import read_from_start
+from samples.payloads import paid, reserved
 from tests.conftest import ROOT
 from tests.integration.conftest import Db
 from tests.integration.test_replay import SCRIPT_ENV
-from tests.support import paid, reserved
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from hypothesis import strategies as st
 
-from tests.support import created, out_of_stock, paid, payment_failed, reserved
+from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 
 SEED_PAYLOADS: dict[str, Callable[[UUID], dict[str, Any]]] = {
     "orders.created": created,

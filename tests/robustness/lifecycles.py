@@ -16,7 +16,7 @@ from uuid import UUID
 import psycopg
 from kafka import KafkaProducer
 
-from tests.support import out_of_stock, paid, payment_failed, reserved
+from samples.payloads import out_of_stock, paid, payment_failed, reserved
 
 
 @dataclass(frozen=True)

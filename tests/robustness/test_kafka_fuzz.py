@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 from tests.robustness.hostile import hostile_record
 from tests.sam.conftest import FakeLambdaContext
-from tests.support import created, out_of_stock, paid, payment_failed, reserved
 
 pytestmark = pytest.mark.fuzz
 

@@ -15,8 +15,8 @@ from localrun.cfn_yaml import load_yaml
 from localrun.intrinsics import Resolver
 from order_core.bootstrap import reset_service
 from order_core.entrypoints.kafka import RETRY_RESERVE_MS
+from samples.msk import Batch
 from tests.sam.conftest import FakeLambdaContext, load_event
-from tests.support import Batch
 
 ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = "arn:aws:kafka:eu-west-1:111122223333:cluster/orders-msk/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7-3"
