@@ -170,8 +170,11 @@ def test_the_handler_rides_out_a_short_outage_inside_the_invocation(
 def test_kafka_down_after_commit_keeps_events_in_the_outbox_and_the_relay_publishes_each_once(
     app: Container, make_order: Callable[..., UUID], db: Db, stack: Callable[..., None], consume: Callable[..., Any]
 ) -> None:
-    # Given Kafka is down
-    order_id = make_order()
+    # Given a container whose producer is connected, and then Kafka goes down
+    earlier, order_id = make_order(), make_order()
+    warm_up = Batch()
+    warm_up.add("payments.succeeded", paid(earlier, "pay-0"))
+    assert app.service.process_records(warm_up.records()).published == 1
     batch = Batch()
     batch.add("payments.succeeded", paid(order_id, "pay-1"))
     stack("stop", "kafka")

@@ -23,8 +23,21 @@ class Unacknowledged:
         return False
 
 
+class Sender:
+    """kafka-python's sender thread, as far as shutting it down goes."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def force_close(self) -> None:
+        self.stopped = True
+
+
 class ConnectedThenBrokerGone:
     """A producer whose broker stopped answering after it connected: sends queue, flush times out."""
+
+    def __init__(self) -> None:
+        self._sender = Sender()
 
     def send(self, topic: str, **_: Any) -> Unacknowledged:
         return Unacknowledged()
@@ -47,3 +60,17 @@ def test_a_flush_that_times_out_fails_the_events_not_the_caller() -> None:
 
     # Then each is reported unacknowledged (they stay in the outbox for the relay) and nothing is raised
     assert results == {m.event_id: "not acknowledged in time" for m in messages}
+
+
+def test_a_producer_whose_close_cannot_flush_still_stops_its_sender_thread() -> None:
+    # Given a producer whose close() raises while sends are unacknowledged, as kafka-python's does
+    producer = ConnectedThenBrokerGone()
+    settings = Settings.from_env({"DB_DSN": "postgresql://unused", "KAFKA_BROKERS": "127.0.0.1:1"})
+    bus = KafkaEventBus(settings, producer_factory=lambda **_: producer)
+    message = OutboxMessage(uuid4(), uuid4(), "orders.paid", "OrderPaid", "{}", datetime.now(UTC))
+
+    # When a send fails and the bus drops that producer
+    bus.send([message])
+
+    # Then its sender thread was stopped, not left running for the life of the container
+    assert producer._sender.stopped

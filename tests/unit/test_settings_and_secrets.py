@@ -13,7 +13,7 @@ from moto import mock_aws
 from order_core.adapters.kafka import producer_config
 from order_core.adapters.secrets import database_conninfo
 from order_core.config import Settings
-from order_core.exceptions import ConfigurationError
+from order_core.exceptions import ConfigurationError, TransientError
 
 LOCAL = {"DB_DSN": "postgresql://orders:orders@127.0.0.1:55432/orders", "KAFKA_BROKERS": "127.0.0.1:59092"}
 
@@ -78,6 +78,23 @@ def test_a_secret_without_credentials_is_a_configuration_error(aws: None) -> Non
     arn = boto3.client("secretsmanager").create_secret(Name="broken", SecretString='{"host": "x"}')["ARN"]
     settings = Settings.from_env({"DB_SECRET_ARN": arn, "KAFKA_BROKERS": "b:9098"})
     with pytest.raises(ConfigurationError, match="username and password"):
+        database_conninfo(settings)
+
+
+def test_a_secret_that_is_not_json_is_a_configuration_error(aws: None) -> None:
+    arn = boto3.client("secretsmanager").create_secret(Name="not-json", SecretString="user:pass")["ARN"]
+    settings = Settings.from_env({"DB_SECRET_ARN": arn, "KAFKA_BROKERS": "b:9098"})
+    with pytest.raises(ConfigurationError, match="username and password"):
+        database_conninfo(settings)
+
+
+def test_a_secret_that_cannot_be_fetched_is_transient_so_the_batch_is_retried(aws: None) -> None:
+    # Given a secret Secrets Manager does not give (gone, refused, throttled, unreachable: all the same here)
+    missing = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-db-gone"
+    settings = Settings.from_env({"DB_SECRET_ARN": missing, "KAFKA_BROKERS": "b:9098"})
+
+    # Then the connection is unavailable as in a database outage
+    with pytest.raises(TransientError, match="database secret"):
         database_conninfo(settings)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -80,10 +79,15 @@ class KafkaEventBus(EventBus):
             from kafka.errors import KafkaError  # noqa: PLC0415
 
             producer, self._producer = self._producer, None
-            # kafka-python's close() flushes first, and raises while sends are unacknowledged (a broker that
-            # went away): those events are already reported failed, and its sender gives up on them by itself.
-            with contextlib.suppress(KafkaError):
+            try:
                 producer.close(timeout=0)
+            except KafkaError:
+                # kafka-python's close() flushes first and raises while sends are unacknowledged (a broker that
+                # went away), before it stops its sender thread: stop it as close() would have. Those events
+                # are already reported failed and stay in the outbox.
+                sender = getattr(producer, "_sender", None)
+                if sender is not None:
+                    sender.force_close()
 
     def _open(self) -> KafkaProducer:
         from kafka import KafkaProducer  # noqa: PLC0415

@@ -7,7 +7,7 @@ from typing import Any
 from psycopg.conninfo import make_conninfo
 
 from order_core.config import Settings
-from order_core.exceptions import ConfigurationError
+from order_core.exceptions import ConfigurationError, TransientError
 
 SECRET_MAX_AGE_S = 300
 
@@ -25,7 +25,14 @@ def database_conninfo(settings: Settings) -> str:
     # Imported only in AWS, at the first connection: it pulls in boto3, which local runs never need.
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
 
-    secret: Any = parameters.get_secret(settings.db_secret_arn, transform="json", max_age=SECRET_MAX_AGE_S)
+    try:
+        secret: Any = parameters.get_secret(settings.db_secret_arn, transform="json", max_age=SECRET_MAX_AGE_S)
+    except parameters.exceptions.TransformParameterError as error:
+        raise ConfigurationError("the database secret must be JSON with username and password") from error
+    except parameters.exceptions.GetParameterError as error:
+        # Secrets Manager unreachable, throttled or refusing: the database cannot be reached, like an outage,
+        # so the batch is retried with backoff instead of failing its invocation in a second.
+        raise TransientError(f"database secret: {error}") from error
     if not isinstance(secret, dict) or not {"username", "password"} <= secret.keys():
         raise ConfigurationError("the database secret must be JSON with username and password")
     return make_conninfo(
