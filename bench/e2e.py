@@ -1,0 +1,108 @@
+"""`make bench-e2e`: N orders through the whole local path, then the database's limit for the same workload.
+
+Kafka -> the local runner's consumer groups (`python -m localrun`, the template's settings) -> the functions ->
+Postgres -> outbound Kafka, stage by stage (each applied before the next is sent). Then the same workload on new
+orders as raw SQL (bench/rawsql.py). Prints per stage: events/s, batch latency, CPU per 1,000 events of the
+runner (with its worker processes), Postgres and Kafka, read from /proc; then what was checked, and last:
+`e2e: <events/s> events/s; raw-SQL limit <events/s> events/s; ratio <NN>%`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from bench import correctness, rawsql
+from bench.env import ROOT, StackNotFound, ports, stack_settings
+from bench.kafka_io import Broker
+from bench.procstat import listening_pid, tree_cpu_seconds
+from bench.report import StageResult, load_average, measured, overall, table
+from bench.runner_proc import RunnerProcess
+from bench.workload import Stage, Workload, insert_orders, lifecycle
+from order_core.topics import INBOUND_TOPICS, OUTBOUND_TOPICS
+
+CpuReaders = dict[str, Callable[[], float]]
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def through_runner(broker: Broker, runner: RunnerProcess, stages: Sequence[Stage], cpu: CpuReaders,
+                   timeout: float) -> list[StageResult]:  # fmt: skip
+    results = []
+    for stage in stages:
+        result, start = StageResult(stage.name, len(stage.events)), runner.log_position()
+        with measured(result, cpu, time.perf_counter):
+            broker.wait_committed(broker.send(stage.events), timeout)
+        runner.check_alive()
+        result.latencies = [invoke.seconds for invoke in runner.invokes(start, runner.log_position())]
+        results.append(result)
+    return results
+
+
+def end_to_end(
+    settings: dict[str, str], workload: Workload, cpu: CpuReaders, timeout: float
+) -> tuple[list[StageResult], list[str]]:
+    broker = Broker(settings["KAFKA_BROKERS"])
+    runner = RunnerProcess(settings, ROOT / ".local" / "bench")
+    try:
+        broker.wait_groups_ready(INBOUND_TOPICS, timeout=180)
+        start = broker.end_offsets(OUTBOUND_TOPICS)
+        results = through_runner(
+            broker, runner, workload.stages, {"runner": partial(tree_cpu_seconds, runner.pid), **cpu}, timeout
+        )
+        published = broker.read(start, {str(order_id) for order_id in workload.orders})
+    finally:
+        status = runner.stop()
+        broker.close()
+    found = correctness.problems(settings["DB_DSN"], workload, published)
+    if status != 0:
+        found.append(f"the runner exited with {status} on SIGTERM (see {runner.log})")
+    return results, found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--orders", type=int, default=10_000, help="orders in the workload (default %(default)s)")
+    parser.add_argument(
+        "--batch-size", type=int, default=500, help="raw SQL batch size: the template's (default %(default)s)"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="seed of the lifecycle mix")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds a stage may take before the run fails")
+    args = parser.parse_args(argv)
+    try:
+        settings = stack_settings()
+    except StackNotFound as error:
+        print(f"bench-e2e: {error}", file=sys.stderr)
+        return 2
+    pg_port, kafka_port = ports(settings)
+    cpu: CpuReaders = {"postgres": partial(tree_cpu_seconds, listening_pid(pg_port)),
+                       "kafka": partial(tree_cpu_seconds, listening_pid(kafka_port))}  # fmt: skip
+    workload = lifecycle(insert_orders(settings["DB_DSN"], args.orders), args.seed)
+    print(f"bench-e2e: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
+    e2e, found = end_to_end(settings, workload, cpu, args.timeout)
+    raw = rawsql.limit(settings["DB_DSN"], args.orders, args.batch_size, {**cpu, "bench": own_cpu_seconds}, args.seed)
+    e2e_all, raw_all = overall("overall", e2e), overall("overall", raw)
+    print("\n".join(table("end to end (Kafka -> localrun -> Postgres -> Kafka)", [*e2e, e2e_all])))
+    print("correct: " + ("every order in its final status; every outbound event once, in per-order order"
+                         if not found else "NO: " + "; ".join(found)))  # fmt: skip
+    print(
+        "\n".join(
+            table(f"raw SQL (order_core.adapters.sql, batches of {args.batch_size}, one commit each)", [*raw, raw_all])
+        )
+    )
+    print(f"load average {load_average()}")
+    print(f"e2e: {e2e_all.rate:.0f} events/s; raw-SQL limit {raw_all.rate:.0f} events/s; "
+          f"ratio {100 * e2e_all.rate / raw_all.rate:.0f}%")  # fmt: skip
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

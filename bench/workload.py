@@ -1,0 +1,111 @@
+"""The benchmarks' workload: N orders through their lifecycle, stage by stage, as the shop would send it.
+
+Every order is created; 10 % fail a first payment; every order pays; 95 % get their inventory reserved and
+5 % run out of stock (the two last topics in one stage: they touch different orders). A stage's events
+are applied before the next stage's are sent, so causality holds per order. Shares are exact (a seeded
+sample), so a run of N orders always has the same number of events of each kind.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+
+from bench.payloads import PRICE, created, out_of_stock, paid, payment_failed, reserved
+from order_core.topics import Topic
+
+FAILED_FIRST_SHARE, OUT_OF_STOCK_SHARE = 0.10, 0.05
+
+
+@dataclass(frozen=True)
+class Event:
+    """One inbound record: its topic, key (the order id) and JSON value."""
+
+    topic: Topic
+    order_id: UUID
+    value: bytes
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Events sent together; the next stage waits until these are applied."""
+
+    name: str
+    events: Sequence[Event]
+
+    def topics(self) -> list[Topic]:
+        return sorted({event.topic for event in self.events})
+
+
+@dataclass(frozen=True)
+class Workload:
+    orders: Sequence[UUID]
+    out_of_stock: frozenset[UUID]
+    stages: Sequence[Stage]
+
+    @property
+    def events(self) -> int:
+        return sum(len(stage.events) for stage in self.stages)
+
+    def final_statuses(self) -> dict[str, int]:
+        """Where every order must end: processing, or cancelled when out of stock."""
+        cancelled = len(self.out_of_stock)
+        return {"processing": len(self.orders) - cancelled, "cancelled": cancelled}
+
+    def outbound(self) -> dict[Topic, int]:
+        """Events the service must publish: orders.paid for every order, orders.cancelled when out of stock."""
+        return {Topic.ORDERS_PAID: len(self.orders), Topic.ORDERS_CANCELLED: len(self.out_of_stock)}
+
+
+def lifecycle(orders: Sequence[UUID], seed: int = 7) -> Workload:
+    rng = random.Random(seed)  # noqa: S311 - a reproducible mix, not a secret
+    failed_first = set(rng.sample(list(orders), int(len(orders) * FAILED_FIRST_SHARE)))
+    stockout = frozenset(rng.sample(list(orders), int(len(orders) * OUT_OF_STOCK_SHARE)))
+
+    def stage(name: str, pick: Callable[[UUID], tuple[Topic, dict[str, Any]] | None]) -> Stage:
+        events = []
+        for order_id in orders:
+            picked = pick(order_id)
+            if picked is not None:
+                events.append(Event(picked[0], order_id, json.dumps(picked[1]).encode()))
+        return Stage(name, events)
+
+    stages = [
+        stage("orders.created", lambda o: (Topic.ORDERS_CREATED, created(o))),
+        stage("payments.failed", lambda o: (Topic.PAYMENTS_FAILED, payment_failed(o)) if o in failed_first else None),
+        stage("payments.succeeded", lambda o: (Topic.PAYMENTS_SUCCEEDED, paid(o))),
+        stage(
+            "inventory",
+            lambda o: (
+                (Topic.INVENTORY_OUT_OF_STOCK, out_of_stock(o))
+                if o in stockout
+                else (Topic.INVENTORY_RESERVED, reserved(o))
+            ),
+        ),
+    ]
+    return Workload(orders, stockout, [s for s in stages if s.events])
+
+
+def insert_orders(dsn: str, count: int) -> list[UUID]:
+    """New orders awaiting payment, as the order-creation service would have written them."""
+    ids = [uuid4() for _ in range(count)]
+    with (
+        psycopg.connect(dsn) as conn,
+        conn.cursor().copy("COPY orders (id, user_id, status, subtotal, tax, total, currency) FROM STDIN") as copy,
+    ):
+        for order_id in ids:
+            copy.write_row((order_id, uuid4(), "payment_required", Decimal(PRICE), 0, Decimal(PRICE), "USD"))
+    return ids
+
+
+def final_statuses(dsn: str, orders: Sequence[UUID]) -> dict[str, int]:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT status, count(*) FROM orders WHERE id = ANY(%s) GROUP BY status", [list(orders)])
+        return dict(rows)
