@@ -14,7 +14,8 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from kafka.admin import KafkaAdminClient
+from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
 
 from tests.e2e.conftest import Consume, Publish, StartRunner, read_jsonl
 from tests.e2e.test_runner_kafka import committed, delivered, overrides, wait_for  # noqa: F401 - overrides: a fixture
@@ -25,13 +26,16 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 
 
-def wait_group_stable(brokers: str, group: str, timeout: float = 60.0) -> None:
-    """A group that starts at LATEST sees only what is published once it has its partitions."""
-    admin = KafkaAdminClient(bootstrap_servers=brokers)
+def start_group_at_end(brokers: str, group: str, topic: str) -> None:
+    """Commit the group's offsets at the topic's end, so its first read is what the test publishes next."""
+    consumer = KafkaConsumer(bootstrap_servers=brokers, group_id=group, enable_auto_commit=False)
     try:
-        wait_for(lambda: admin.describe_groups([group])[group].get("group_state") == "Stable", timeout)
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+        consumer.assign(partitions)
+        ends = consumer.end_offsets(partitions)
+        consumer.commit({tp: OffsetAndMetadata(ends[tp], "", -1) for tp in partitions})
     finally:
-        admin.close()
+        consumer.close()
 
 
 def test_each_function_runs_in_a_process_of_its_own_with_its_environment(
@@ -85,8 +89,8 @@ def test_a_worker_killed_mid_batch_is_restarted_and_the_batch_applied_once(  # n
 ) -> None:  # fmt: skip
     # Given the real payments.succeeded handler in its worker, and an order awaiting payment
     order_id = make_order()
+    start_group_at_end(brokers, held["GroupId"], "payments.succeeded")
     start_runner(HERE / "templates" / "worker-test.yaml", parameter_overrides=held, host="worker", backoff_seconds=0.2)
-    wait_group_stable(brokers, held["GroupId"])
 
     # When its payment arrives and the worker is killed after applying it, before it answers
     sent = publish("payments.succeeded", paid(order_id, payment_id="pay-kill"), key=str(order_id))
