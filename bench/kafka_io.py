@@ -52,9 +52,7 @@ class Broker:
         return ends
 
     def end_offsets(self, topics: Iterable[str]) -> Offsets:
-        with KafkaConsumer(bootstrap_servers=self._brokers) as consumer:
-            partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t))]
-            return {tp: int(offset) for tp, offset in consumer.end_offsets(partitions).items()}
+        return end_offsets(self._brokers, topics)
 
     def wait_committed(self, ends: Offsets, timeout: float) -> None:
         """Block until the service's consumer group of each topic has committed past `ends`."""
@@ -93,6 +91,13 @@ class Broker:
         committed = self._admin.list_group_offsets(list(groups))
         done = {tp: meta.offset for offsets in committed.values() for tp, meta in offsets.items()}
         return all(done.get(tp, -1) >= end for tp, end in ends.items())
+
+
+def end_offsets(brokers: list[str], topics: Iterable[str]) -> Offsets:
+    """Where each partition of `topics` ends now."""
+    with KafkaConsumer(bootstrap_servers=brokers) as consumer:
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t))]
+        return {tp: int(offset) for tp, offset in consumer.end_offsets(partitions).items()}
 
 
 def _outbound(record: object) -> Outbound:
