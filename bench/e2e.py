@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 
 from bench import correctness, rawsql
 from bench.env import ROOT, StackNotFound, ports, stack_settings
@@ -47,15 +48,15 @@ def through_runner(broker: Broker, runner: RunnerProcess, stages: Sequence[Stage
 
 
 def end_to_end(
-    settings: dict[str, str], workload: Workload, cpu: CpuReaders, timeout: float
+    settings: dict[str, str], workload: Workload, cpu: CpuReaders, args: argparse.Namespace
 ) -> tuple[list[StageResult], list[str]]:
     broker = Broker(settings["KAFKA_BROKERS"])
-    runner = RunnerProcess(settings, ROOT / ".local" / "bench")
+    runner = RunnerProcess(settings, ROOT / ".local" / "bench", args.runner_repo.resolve())
     try:
         broker.wait_groups_ready(INBOUND_TOPICS, timeout=180)
         start = broker.end_offsets(OUTBOUND_TOPICS)
         results = through_runner(
-            broker, runner, workload.stages, {"runner": partial(tree_cpu_seconds, runner.pid), **cpu}, timeout
+            broker, runner, workload.stages, {"runner": partial(tree_cpu_seconds, runner.pid), **cpu}, args.timeout
         )
         published = broker.read(start, {str(order_id) for order_id in workload.orders})
     finally:
@@ -76,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=7, help="seed of the lifecycle mix")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a stage may take before the run fails")
+    parser.add_argument("--runner-repo", type=Path, default=ROOT,
+                        help="run the runner of another checkout (with its own .venv), to compare")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         settings = stack_settings()
@@ -87,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                        "kafka": partial(tree_cpu_seconds, listening_pid(kafka_port))}  # fmt: skip
     workload = lifecycle(insert_orders(settings["DB_DSN"], args.orders), args.seed)
     print(f"bench-e2e: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
-    e2e, found = end_to_end(settings, workload, cpu, args.timeout)
+    e2e, found = end_to_end(settings, workload, cpu, args)
     raw = rawsql.limit(settings["DB_DSN"], args.orders, args.batch_size, {**cpu, "bench": own_cpu_seconds}, args.seed)
     e2e_all, raw_all = overall("overall", e2e), overall("overall", raw)
     print("\n".join(table("end to end (Kafka -> localrun -> Postgres -> Kafka)", [*e2e, e2e_all])))

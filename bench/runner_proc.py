@@ -29,21 +29,16 @@ class Invoke:
 class RunnerProcess:
     """The local runner with the template's default settings; its logs go to files under `log_dir`."""
 
-    def __init__(self, env: Mapping[str, str], log_dir: Path, port: int = 0) -> None:
+    def __init__(self, env: Mapping[str, str], log_dir: Path, repo: Path = ROOT) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log = log_dir / "runner.log"  # the runner's own lines (stderr)
         handlers = log_dir / "handlers.log"  # what the functions print (stdout), as CloudWatch would keep it
-        args = [
-            sys.executable,
-            "-m",
-            "localrun",
-            "--port",
-            str(port),
-            "--parameter-overrides",
-            f"MskClusterArn={CLUSTER_ARN}",
-        ]
+        # `repo`'s own interpreter and code (another checkout, to compare), on the port the system picks.
+        python = repo / ".venv" / "bin" / "python" if repo != ROOT else Path(sys.executable)
+        args = [str(python), "-m", "localrun", "--port", "0", "--parameter-overrides", f"MskClusterArn={CLUSTER_ARN}"]
+        env = {**os.environ, **env, "PYTHONPATH": f"{repo / 'layers' / 'order_core'}:{repo}"}
         with self.log.open("wb") as err, handlers.open("wb") as out:
-            self.process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=err)  # noqa: S603
+            self.process = subprocess.Popen(args, cwd=repo, env=env, stdout=out, stderr=err)  # noqa: S603
 
     @property
     def pid(self) -> int:
