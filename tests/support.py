@@ -7,11 +7,14 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
 
+# The seed-shaped payload builders, one home for the tests and the benchmarks.
+from bench.payloads import created, out_of_stock, paid, payment_failed, reserved
 from localrun.events import msk_event
 from order_core.entrypoints.msk import read_records
 from order_core.service.ports import InboundRecord
+
+__all__ = ["MONEY", "Batch", "Record", "created", "out_of_stock", "paid", "payment_failed", "reserved"]
 
 
 @dataclass(frozen=True)
@@ -54,62 +57,6 @@ class Batch:
     def records(self) -> list[InboundRecord]:
         """The records as a Kafka function reads them from the event (through the edge's own reader)."""
         return read_records(self.event())
-
-
-def created(order_id: UUID, total: str = "29.99") -> dict[str, Any]:
-    product = str(uuid4())
-    return {
-        "order_id": str(order_id),
-        "user_id": str(uuid4()),
-        "total": total,
-        "currency": "USD",
-        "items_count": 1,
-        "items": [{"product_id": product, "quantity": 1, "price": total}],
-    }
-
-
-def paid(order_id: UUID, payment_id: str | None = None, amount: str = "29.99", currency: str = "USD") -> dict[str, Any]:
-    return {
-        "payment_id": payment_id or str(uuid4()),
-        "order_id": str(order_id),
-        "user_id": str(uuid4()),
-        "amount": amount,
-        "currency": currency,
-        "payment_date": "2026-11-24T10:00:00Z",
-        "payment_method": "card",
-        "provider_id": "stripe",
-    }
-
-
-def payment_failed(order_id: UUID) -> dict[str, Any]:
-    return {
-        "payment_id": str(uuid4()),
-        "order_id": str(order_id),
-        "user_id": str(uuid4()),
-        "amount": "29.99",
-        "currency": "USD",
-        "reason": "card declined",
-        "code": "card_declined",
-    }
-
-
-def reserved(order_id: UUID) -> dict[str, Any]:
-    return {
-        "reservation_id": str(uuid4()),
-        "order_id": str(order_id),
-        "items": [{"product_id": str(uuid4()), "quantity": 1}],
-        "reserved_at": "2026-11-24T10:01:00Z",
-    }
-
-
-def out_of_stock(order_id: UUID, product_id: str = "sku-42") -> dict[str, Any]:
-    return {
-        "order_id": str(order_id),
-        "product_id": product_id,
-        "requested_qty": 2,
-        "available_qty": 0,
-        "timestamp": "2026-11-24T10:01:00Z",
-    }
 
 
 MONEY = Decimal("29.99")
