@@ -25,7 +25,7 @@ from bench.env import StackNotFound, ports, stack_settings
 from bench.instrumentation import CountingConnection
 from bench.procstat import listening_pid, tree_cpu_seconds
 from bench.report import StageResult, load_average, measured, overall, table
-from bench.workload import Event, Workload, final_statuses, insert_orders, lifecycle
+from bench.workload import Event, Workload, delete_orders, final_statuses, insert_orders, lifecycle
 from localrun.events import msk_event
 from order_core.bootstrap import Container, build
 from order_core.config import Settings
@@ -108,9 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"bench: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
     try:
         results, tally = in_process(app, workload, args.batch_size, cpu)
+        statuses = final_statuses(env["DB_DSN"], workload.orders)
     finally:
         app.close()
-    statuses = final_statuses(env["DB_DSN"], workload.orders)
+        delete_orders(env["DB_DSN"], workload.orders)
     raw = rawsql.limit(env["DB_DSN"], args.orders, args.batch_size, cpu, args.seed)
     total, raw_total = overall("overall", results), overall("overall", raw)
     print("\n".join(table("in-process (OrderService.process_records, publishing to Kafka)", [*results, total])))

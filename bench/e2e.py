@@ -23,7 +23,7 @@ from bench.kafka_io import Broker
 from bench.procstat import listening_pid, tree_cpu_seconds
 from bench.report import StageResult, load_average, measured, overall, table
 from bench.runner_proc import RunnerProcess
-from bench.workload import Stage, Workload, insert_orders, lifecycle
+from bench.workload import Stage, Workload, delete_orders, insert_orders, lifecycle
 from order_core.topics import INBOUND_TOPICS, OUTBOUND_TOPICS
 
 CpuReaders = dict[str, Callable[[], float]]
@@ -90,7 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                        "kafka": partial(tree_cpu_seconds, listening_pid(kafka_port))}  # fmt: skip
     workload = lifecycle(insert_orders(settings["DB_DSN"], args.orders), args.seed)
     print(f"bench-e2e: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
-    e2e, found = end_to_end(settings, workload, cpu, args)
+    try:
+        e2e, found = end_to_end(settings, workload, cpu, args)
+    finally:
+        delete_orders(settings["DB_DSN"], workload.orders)
     raw = rawsql.limit(settings["DB_DSN"], args.orders, args.batch_size, {**cpu, "bench": own_cpu_seconds}, args.seed)
     e2e_all, raw_all = overall("overall", e2e), overall("overall", raw)
     print("\n".join(table("end to end (Kafka -> localrun -> Postgres -> Kafka)", [*e2e, e2e_all])))

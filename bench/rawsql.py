@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 import psycopg
 
 from bench.report import StageResult, measured
-from bench.workload import Event, Stage, final_statuses, insert_orders, lifecycle
+from bench.workload import Event, Stage, delete_orders, final_statuses, insert_orders, lifecycle
 from order_core.adapters import sql
 from order_core.topics import Topic
 
@@ -92,13 +92,16 @@ def limit(
     """The workload for `count` new orders, stage by stage on one connection; checks where the orders ended."""
     workload = lifecycle(insert_orders(dsn, count), seed)
     results = []
-    with connect(dsn) as conn:
-        for stage in workload.stages:
-            result = StageResult(stage.name, len(stage.events))
-            with measured(result, cpu, time.perf_counter):
-                result.latencies = apply_stage(conn, stage, batch_size)
-            results.append(result)
-    statuses = final_statuses(dsn, workload.orders)
+    try:
+        with connect(dsn) as conn:
+            for stage in workload.stages:
+                result = StageResult(stage.name, len(stage.events))
+                with measured(result, cpu, time.perf_counter):
+                    result.latencies = apply_stage(conn, stage, batch_size)
+                results.append(result)
+        statuses = final_statuses(dsn, workload.orders)
+    finally:
+        delete_orders(dsn, workload.orders)
     if statuses != workload.final_statuses():
         raise AssertionError(f"raw SQL left the orders {statuses}, expected {workload.final_statuses()}")
     return results

@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
+import psycopg.sql
 
 from bench.payloads import PRICE, created, out_of_stock, paid, payment_failed, reserved
 from order_core.topics import Topic
@@ -103,6 +104,15 @@ def insert_orders(dsn: str, count: int) -> list[UUID]:
         for order_id in ids:
             copy.write_row((order_id, uuid4(), "payment_required", Decimal(PRICE), 0, Decimal(PRICE), "USD"))
     return ids
+
+
+def delete_orders(dsn: str, orders: Sequence[UUID]) -> None:
+    """Remove what a run wrote, so benchmarks do not pile up orders in the database the tests share."""
+    with psycopg.connect(dsn) as conn:
+        for table in ("order_status_history", "outbox", "dead_letters"):
+            delete = psycopg.sql.SQL("DELETE FROM {} WHERE order_id = ANY(%s)").format(psycopg.sql.Identifier(table))
+            conn.execute(delete, [list(orders)])
+        conn.execute("DELETE FROM orders WHERE id = ANY(%s)", [list(orders)])
 
 
 def final_statuses(dsn: str, orders: Sequence[UUID]) -> dict[str, int]:

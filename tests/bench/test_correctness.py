@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -11,17 +12,18 @@ import pytest
 from bench import rawsql
 from bench.correctness import problems
 from bench.kafka_io import Outbound
-from bench.workload import Workload, insert_orders, lifecycle
+from bench.workload import Workload, delete_orders, insert_orders, lifecycle
 
 
 @pytest.fixture
-def applied(db_dsn: str) -> Workload:
+def applied(db_dsn: str) -> Iterator[Workload]:
     """40 orders through their lifecycle as raw SQL: 2 out of stock, every event in the outbox and published."""
     workload = lifecycle(insert_orders(db_dsn, 40))
     with rawsql.connect(db_dsn) as conn:
         for stage in workload.stages:
             rawsql.apply_stage(conn, stage, 500)
-    return workload
+    yield workload
+    delete_orders(db_dsn, workload.orders)
 
 
 def as_published(db_dsn: str, workload: Workload) -> list[Outbound]:
