@@ -12,20 +12,27 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
+
+from kafka.consumer.fetcher import ConsumerRecord
 
 from bench import rawsql
-from bench.e2e import CpuReaders, own_cpu_seconds
-from bench.env import StackNotFound, ports, stack_settings
+from bench.env import CpuReaders, find_stack, stack_cpu
 from bench.instrumentation import CountingConnection
-from bench.procstat import listening_pid, tree_cpu_seconds
+from bench.procstat import own_cpu_seconds
 from bench.report import StageResult, load_average, measured, overall, table
-from bench.workload import Event, Workload, delete_orders, final_statuses, insert_orders, lifecycle
+from bench.workload import (
+    Event,
+    Workload,
+    add_workload_arguments,
+    delete_orders,
+    final_statuses,
+    insert_orders,
+    lifecycle,
+)
 from localrun.events import msk_event
 from order_core.bootstrap import Container, build
 from order_core.config import Settings
@@ -33,20 +40,6 @@ from order_core.entrypoints.msk import read_records
 from order_core.service.ports import InboundRecord
 
 PARTITIONS = 3
-
-
-@dataclass(frozen=True)
-class _Record:
-    """A consumed Kafka record, as the runner hands it to the MSK event builder."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    timestamp: int = 1764000000000
-    timestamp_type: int = 0
-    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass
@@ -58,12 +51,14 @@ class Offsets:
 
     def records(self, events: Sequence[Event]) -> list[InboundRecord]:
         """The events as one MSK batch, read by the functions' edge."""
-        partitions: dict[tuple[str, int], list[_Record]] = {}
+        partitions: dict[tuple[str, int], list[ConsumerRecord]] = {}
         for event in events:
             where = (str(event.topic), event.order_id.int % PARTITIONS)
             offset = self.next.setdefault(where, self.start)
             self.next[where] = offset + 1
-            partitions.setdefault(where, []).append(_Record(*where, offset, str(event.order_id).encode(), event.value))
+            key = str(event.order_id).encode()
+            record = ConsumerRecord(*where, -1, offset, 1764000000000, 0, key, event.value, [], None, -1, -1, -1)
+            partitions.setdefault(where, []).append(record)
         return read_records(msk_event(partitions, source="MSK", bootstrap_servers="", event_source_arn="arn"))
 
 
@@ -89,20 +84,12 @@ def in_process(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--orders", type=int, default=10_000, help="orders in the workload (default %(default)s)")
-    parser.add_argument(
-        "--batch-size", type=int, default=500, help="records per batch: the template's (default %(default)s)"
-    )
-    parser.add_argument("--seed", type=int, default=7, help="seed of the lifecycle mix")
+    add_workload_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        env = stack_settings()
-    except StackNotFound as error:
-        print(f"bench: {error}", file=sys.stderr)
+    env = find_stack("bench")
+    if env is None:
         return 2
-    pg_port, kafka_port = ports(env)
-    cpu: CpuReaders = {"bench": own_cpu_seconds, "postgres": partial(tree_cpu_seconds, listening_pid(pg_port)),
-                       "kafka": partial(tree_cpu_seconds, listening_pid(kafka_port))}  # fmt: skip
+    cpu: CpuReaders = {"bench": own_cpu_seconds, **stack_cpu(env)}
     app = build(Settings.from_env({**env, "KAFKA_AUTH": "none"}), connection_class=CountingConnection)
     workload = lifecycle(insert_orders(env["DB_DSN"], args.orders), args.seed)
     print(f"bench: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)

@@ -10,28 +10,19 @@ runner (with its worker processes), Postgres and Kafka, read from /proc; then wh
 from __future__ import annotations
 
 import argparse
-import resource
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 from bench import correctness, rawsql
-from bench.env import ROOT, StackNotFound, ports, stack_settings
+from bench.env import ROOT, CpuReaders, find_stack, stack_cpu
 from bench.kafka_io import Broker
-from bench.procstat import listening_pid, tree_cpu_seconds
+from bench.procstat import own_cpu_seconds, tree_cpu_seconds
 from bench.report import StageResult, load_average, measured, overall, table
 from bench.runner_proc import RunnerProcess
-from bench.workload import Stage, Workload, delete_orders, insert_orders, lifecycle
+from bench.workload import Stage, Workload, add_workload_arguments, delete_orders, insert_orders, lifecycle
 from order_core.topics import INBOUND_TOPICS, OUTBOUND_TOPICS
-
-CpuReaders = dict[str, Callable[[], float]]
-
-
-def own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def through_runner(broker: Broker, runner: RunnerProcess, stages: Sequence[Stage], cpu: CpuReaders,
@@ -71,23 +62,15 @@ def end_to_end(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--orders", type=int, default=10_000, help="orders in the workload (default %(default)s)")
-    parser.add_argument(
-        "--batch-size", type=int, default=500, help="raw SQL batch size: the template's (default %(default)s)"
-    )
-    parser.add_argument("--seed", type=int, default=7, help="seed of the lifecycle mix")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a stage may take before the run fails")
     parser.add_argument("--runner-repo", type=Path, default=ROOT,
                         help="run the runner of another checkout (with its own .venv), to compare")  # fmt: skip
+    add_workload_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        settings = stack_settings()
-    except StackNotFound as error:
-        print(f"bench-e2e: {error}", file=sys.stderr)
+    settings = find_stack("bench-e2e")
+    if settings is None:
         return 2
-    pg_port, kafka_port = ports(settings)
-    cpu: CpuReaders = {"postgres": partial(tree_cpu_seconds, listening_pid(pg_port)),
-                       "kafka": partial(tree_cpu_seconds, listening_pid(kafka_port))}  # fmt: skip
+    cpu = stack_cpu(settings)
     workload = lifecycle(insert_orders(settings["DB_DSN"], args.orders), args.seed)
     print(f"bench-e2e: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
     try:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict
 
+from bench.procstat import listening_pid, tree_cpu_seconds
 from localrun.cli import stack_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("DB_DSN", "KAFKA_BROKERS")
+CpuReaders = dict[str, Callable[[], float]]
 
 
 class StackNotFound(Exception):
@@ -26,6 +31,22 @@ def stack_settings() -> dict[str, str]:
     if missing:
         raise StackNotFound(f"{' and '.join(missing)} not set and `scripts/stack.sh env` gave none: run `make up`")
     return {name: settings[name] for name in NAMES}
+
+
+def find_stack(prog: str) -> dict[str, str] | None:
+    """The stack's settings, or None once `prog` said on stderr why there are none."""
+    try:
+        return stack_settings()
+    except StackNotFound as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return None
+
+
+def stack_cpu(settings: dict[str, str]) -> CpuReaders:
+    """Readers of the CPU seconds Postgres and Kafka have used, found by the ports they listen on."""
+    pg_port, kafka_port = ports(settings)
+    return {"postgres": partial(tree_cpu_seconds, listening_pid(pg_port)),
+            "kafka": partial(tree_cpu_seconds, listening_pid(kafka_port))}  # fmt: skip
 
 
 def ports(settings: dict[str, str]) -> tuple[int, int]:

@@ -8,6 +8,7 @@ the second term to the first, so differences of readings count it once.
 from __future__ import annotations
 
 import os
+import resource
 from pathlib import Path
 
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -45,6 +46,12 @@ def tree_cpu_seconds(pid: int) -> float:
         if fields is not None:  # utime stime cutime cstime: fields 14-17 of stat
             ticks += sum(int(value) for value in fields[11:15])
     return ticks / _TICKS
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process, its threads included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def listening_pid(port: int) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import time
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from kafka.codec import has_gzip, has_lz4, has_snappy, has_zstd
 
 from bench.env import ports, stack_settings
 from bench.kafka_io import end_offsets
-from bench.procstat import listening_pid, tree_cpu_seconds
+from bench.procstat import listening_pid, own_cpu_seconds, tree_cpu_seconds
 from bench.report import percentile
 from order_core.adapters.kafka import KafkaEventBus
 from order_core.config import Settings
@@ -44,11 +43,6 @@ def messages(count: int, topic: str) -> list[OutboxMessage]:
     return result
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)  # the producer's sender thread included
-    return usage.ru_utime + usage.ru_stime
-
-
 def measure(
     settings: Settings, overrides: dict[str, Any], args: argparse.Namespace, topic: str, kafka_pid: int
 ) -> dict[str, float]:
@@ -63,7 +57,7 @@ def measure(
     bus.send(messages(size, topic))  # connect, fetch metadata, get a producer id
     batches = [messages(size, topic) for _ in range(rounds)]
     before = sum(end_offsets(settings.kafka_brokers, [topic]).values())
-    own, kafka, times = cpu_seconds(), tree_cpu_seconds(kafka_pid), []
+    own, kafka, times = own_cpu_seconds(), tree_cpu_seconds(kafka_pid), []  # own: the sender thread's included
     for batch in batches:
         started = time.perf_counter()
         failed = [error for error in bus.send(batch).values() if error]
@@ -72,7 +66,7 @@ def measure(
             raise RuntimeError(f"{len(failed)} events not acknowledged: {failed[0]}")
     events = rounds * size
     result = {"p50_ms": statistics.median(times) * 1000, "p99_ms": percentile(times, 0.99) * 1000,
-              "events_s": events / sum(times), "producer_cpu": (cpu_seconds() - own) * 1000 / events,
+              "events_s": events / sum(times), "producer_cpu": (own_cpu_seconds() - own) * 1000 / events,
               "kafka_cpu": (tree_cpu_seconds(kafka_pid) - kafka) * 1000 / events}  # fmt: skip
     assert sum(end_offsets(settings.kafka_brokers, [topic]).values()) - before == events
     bus.close()

@@ -8,6 +8,7 @@ sample), so a run of N orders always has the same number of events of each kind.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 from collections.abc import Callable, Sequence
@@ -63,6 +64,14 @@ class Workload:
     def outbound(self) -> dict[Topic, int]:
         """Events the service must publish: orders.paid for every order, orders.cancelled when out of stock."""
         return {Topic.ORDERS_PAID: len(self.orders), Topic.ORDERS_CANCELLED: len(self.out_of_stock)}
+
+
+def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--orders", type=int, default=10_000, help="orders in the workload (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the lifecycle mix")
+    parser.add_argument(
+        "--batch-size", type=int, default=500, help="records per batch: the template's (default %(default)s)"
+    )
 
 
 def lifecycle(orders: Sequence[UUID], seed: int = 7) -> Workload:
