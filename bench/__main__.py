@@ -1,133 +1,124 @@
-"""Drive N events in batches through `OrderService.process_records` and print events/s, latency, round trips.
+"""`make bench`: the workload through the service in-process, then as raw SQL, and how close the first comes.
 
-A realistic lifecycle mix, in waves of orders: every order is created; 90 % pay at once, 10 % fail first
-and pay on retry; 95 % get their inventory reserved, 5 % run out of stock; 1 % of records are poison.
-Batches are per topic, as an event source mapping delivers them.
+The lifecycle workload of bench/workload.py, batch by batch per topic (the template's BatchSize) as MSK events
+read by the functions' own edge (`read_records`), through `OrderService.process_records`: parse, lock, decide,
+write, commit, publish to Kafka after commit. No Kafka consumer and no runner: `make bench-e2e` measures those.
+Prints per stage: events/s, batch latency, CPU per 1,000 events of this process, Postgres and Kafka; database
+round trips per batch; where the orders ended; then the same workload as raw SQL (bench/rawsql.py), and last:
+`bench: <events/s> events/s; raw-SQL limit <events/s> events/s; ratio <NN>%`.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from uuid import UUID, uuid4
 
-import psycopg
+from kafka.consumer.fetcher import ConsumerRecord
 
+from bench import rawsql
+from bench.env import CpuReaders, find_stack, stack_cpu
 from bench.instrumentation import CountingConnection
+from bench.procstat import own_cpu_seconds
+from bench.report import StageResult, load_average, measured, overall, table
+from bench.workload import (
+    Event,
+    Workload,
+    add_workload_arguments,
+    delete_orders,
+    final_statuses,
+    insert_orders,
+    lifecycle,
+)
+from localrun.events import msk_event
 from order_core.bootstrap import Container, build
 from order_core.config import Settings
-from tests.support import Batch, created, out_of_stock, paid, payment_failed, reserved
+from order_core.entrypoints.msk import read_records
+from order_core.service.ports import InboundRecord
 
-WAVE_ORDERS = 500
+PARTITIONS = 3
 
 
 @dataclass
-class Measurements:
-    latencies_ms: list[float] = field(default_factory=list)
-    round_trips: list[int] = field(default_factory=list)
-    outcomes: Counter[str] = field(default_factory=Counter)
-    events: int = 0
-    seconds: float = 0.0
+class Offsets:
+    """Offsets per partition, from a random start: dead letters of earlier runs never collide."""
+
+    next: dict[tuple[str, int], int] = field(default_factory=dict)
+    start: int = field(default_factory=lambda: random.randrange(10**9, 10**12))  # noqa: S311 - not a secret
+
+    def records(self, events: Sequence[Event]) -> list[InboundRecord]:
+        """The events as one MSK batch, read by the functions' edge."""
+        partitions: dict[tuple[str, int], list[ConsumerRecord]] = {}
+        for event in events:
+            where = (str(event.topic), event.order_id.int % PARTITIONS)
+            offset = self.next.setdefault(where, self.start)
+            self.next[where] = offset + 1
+            key = str(event.order_id).encode()
+            record = ConsumerRecord(*where, -1, offset, 1764000000000, 0, key, event.value, [], None, -1, -1, -1)
+            partitions.setdefault(where, []).append(record)
+        return read_records(msk_event(partitions, source="MSK", bootstrap_servers="", event_source_arn="arn"))
 
 
-def lifecycle(order_id: UUID, rng: random.Random) -> list[tuple[str, dict[str, object] | bytes]]:
-    events: list[tuple[str, dict[str, object] | bytes]] = [("orders.created", created(order_id))]
-    if rng.random() < 0.10:
-        events.append(("payments.failed", payment_failed(order_id)))
-    events.append(("payments.succeeded", paid(order_id)))
-    stock = ("inventory.out_of_stock", out_of_stock(order_id)) if rng.random() < 0.05 else None
-    events.append(stock or ("inventory.reserved", reserved(order_id)))
-    if rng.random() < 0.03:
-        events.append(("payments.succeeded", b'{"order_id": "not json'))
-    return events
+def in_process(
+    app: Container, workload: Workload, batch_size: int, cpu: CpuReaders
+) -> tuple[list[StageResult], Counter[str]]:
+    results, tally, offsets = [], Counter[str](), Offsets()
+    for stage in workload.stages:
+        result = StageResult(stage.name, len(stage.events))
+        with measured(result, cpu, time.perf_counter):
+            for batch in rawsql.batches(stage, batch_size):
+                records = offsets.records(batch)
+                before, started = CountingConnection.round_trips, time.perf_counter()
+                outcome = app.service.process_records(records)
+                result.latencies.append(time.perf_counter() - started)
+                tally[f"round trips {CountingConnection.round_trips - before}"] += 1
+                tally.update(transitions=outcome.transitions, published=outcome.published,
+                             unpublished=outcome.unpublished, **outcome.dead_letters)  # fmt: skip
+        results.append(result)
+    return results, tally
 
 
-def insert_orders(dsn: str, count: int) -> list[UUID]:
-    ids = [uuid4() for _ in range(count)]
-    with (
-        psycopg.connect(dsn) as conn,
-        conn.cursor().copy("COPY orders (id, user_id, status, subtotal, tax, total, currency) FROM STDIN") as copy,
-    ):
-        for order_id in ids:
-            copy.write_row((order_id, uuid4(), "payment_required", Decimal("29.99"), 0, Decimal("29.99"), "USD"))
-    return ids
-
-
-def batches(order_ids: list[UUID], size: int, rng: random.Random) -> Iterator[Batch]:
-    """Per-topic batches, lifecycle stage by stage, partition = hash of the order id (as a keyed producer)."""
-    stages: dict[str, list[tuple[UUID, dict[str, object] | bytes]]] = {}
-    for order_id in order_ids:
-        for topic, payload in lifecycle(order_id, rng):
-            stages.setdefault(topic, []).append((order_id, payload))
-    for topic in (
-        "orders.created",
-        "payments.failed",
-        "payments.succeeded",
-        "inventory.reserved",
-        "inventory.out_of_stock",
-    ):
-        pending = stages.get(topic, [])
-        for start in range(0, len(pending), size):
-            batch = Batch()
-            for order_id, payload in pending[start : start + size]:
-                batch.add(topic, payload, partition=order_id.int % 3, key=str(order_id))
-            yield batch
-
-
-def run(app: Container, dsn: str, total_events: int, size: int, seed: int) -> Measurements:
-    rng, measured = random.Random(seed), Measurements()  # noqa: S311 - a reproducible mix, not a secret
-    while measured.events < total_events:
-        for batch in batches(insert_orders(dsn, WAVE_ORDERS), size, rng):
-            records = batch.records()
-            before, started = CountingConnection.round_trips, time.perf_counter()
-            outcome = app.service.process_records(records)
-            elapsed = time.perf_counter() - started
-            measured.latencies_ms.append(elapsed * 1000)
-            measured.round_trips.append(CountingConnection.round_trips - before)
-            measured.seconds += elapsed
-            measured.events += outcome.records
-            measured.outcomes.update(
-                transitions=outcome.transitions,
-                duplicates=outcome.duplicates,
-                acknowledged=outcome.acknowledged,
-                published=outcome.published,
-                unpublished=outcome.unpublished,
-                **outcome.dead_letters,
-            )
-    return measured
-
-
-def report(measured: Measurements, size: int) -> None:
-    latencies = sorted(measured.latencies_ms)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    trips = Counter(measured.round_trips)
-    print(f"events:           {measured.events} in {len(latencies)} batches (batch size up to {size})")
-    print(f"throughput:       {measured.events / measured.seconds:,.0f} events/s")
-    print(f"batch latency:    p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms")
-    print(f"db round trips:   per batch {dict(sorted(trips.items()))} (round trips: batches)")
-    print(f"outcomes:         {dict(sorted(measured.outcomes.items()))}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=20_000, help="events to process (default 20000)")
-    parser.add_argument("--batch-size", type=int, default=100, help="records per batch (default 100)")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the lifecycle mix")
-    args = parser.parse_args()
-    settings = Settings.from_env()
-    app = build(settings, connection_class=CountingConnection)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    add_workload_arguments(parser)
+    args = parser.parse_args(argv)
+    env = find_stack("bench")
+    if env is None:
+        return 2
+    cpu: CpuReaders = {"bench": own_cpu_seconds, **stack_cpu(env)}
+    app = build(Settings.from_env({**env, "KAFKA_AUTH": "none"}), connection_class=CountingConnection)
+    workload = lifecycle(insert_orders(env["DB_DSN"], args.orders), args.seed)
+    print(f"bench: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
     try:
-        app.service.process_records(Batch().records())
-        report(run(app, settings.db_dsn or "", args.events, args.batch_size, args.seed), args.batch_size)
+        results, tally = in_process(app, workload, args.batch_size, cpu)
+        statuses = final_statuses(env["DB_DSN"], workload.orders)
     finally:
         app.close()
+        delete_orders(env["DB_DSN"], workload.orders)
+    raw = rawsql.limit(env["DB_DSN"], args.orders, args.batch_size, cpu, args.seed)
+    total, raw_total = overall("overall", results), overall("overall", raw)
+    print("\n".join(table("in-process (OrderService.process_records, publishing to Kafka)", [*results, total])))
+    print(f"per batch: {dict(sorted(tally.items()))}")
+    expected = workload.final_statuses()
+    print(
+        f"correct: {'every order in its final status' if statuses == expected else f'NO: {statuses}, not {expected}'}"
+    )
+    print(
+        "\n".join(
+            table(
+                f"raw SQL (order_core.adapters.sql, batches of {args.batch_size}, one commit each)", [*raw, raw_total]
+            )
+        )
+    )
+    print(f"load average {load_average()}")
+    print(f"bench: {total.rate:.0f} events/s; raw-SQL limit {raw_total.rate:.0f} events/s; "
+          f"ratio {100 * total.rate / raw_total.rate:.0f}%")  # fmt: skip
+    return 0 if statuses == expected else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -48,8 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="first retry delay of a failed batch, doubled on each retry (default: %(default)s)")  # fmt: skip
     add("--region", help="AWS::Region of the local stack (default: us-east-1); with --invoke lambda, the stack's "
         "(default: AWS_DEFAULT_REGION)")  # fmt: skip
-    add("--invoke", choices=["in-process", "lambda"], default="in-process",
-        help="in-process (default): run the handlers here; lambda: play only the MSK event source mappings "
+    add("--invoke", choices=["worker", "in-process", "lambda"], default="worker",
+        help="worker (default): each function in a process of its own, concurrently, as Lambda runs each in a "
+        "container of its own; in-process: every handler in this process, one invocation at a time; "
+        "lambda: play only the MSK event source mappings "
         "and call the functions deployed in --stack-name through the Lambda Invoke API "
         "(their API and schedules run where they are deployed)")  # fmt: skip
     add("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"), metavar="URL",
@@ -129,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             backoff_seconds=args.retry_backoff,
             pseudo=Pseudo(region=args.region or "us-east-1"),
             invoke=stack,
+            host=args.invoke,
         )
     )
 

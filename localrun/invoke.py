@@ -20,9 +20,9 @@ from localrun.model import FunctionSpec
 
 log = logging.getLogger(__name__)
 
-# Every function shares this process, its os.environ and the layer's per-container singletons (one database
-# connection, one producer). One invocation at a time keeps those as safe as in a Lambda container and lets
-# each invocation see exactly its own function's environment.
+# In-process, every function shares this process, its os.environ and the layer's per-container singletons (one
+# database connection, one producer). One invocation at a time keeps those as safe as in a Lambda container and
+# lets each invocation see exactly its own function's environment. (A worker process holds one function.)
 _INVOKE_LOCK = threading.Lock()
 
 
@@ -55,7 +55,8 @@ class Invocation:
 
 
 class Host(Protocol):
-    """What the runner needs of a function, wherever it runs: in-process (FunctionHost) or deployed (lambda_invoke)."""
+    """What the runner needs of a function, wherever it runs: in a worker process (worker.WorkerHost), in the
+    runner's process (FunctionHost) or deployed (lambda_invoke)."""
 
     spec: FunctionSpec
     arn: str
@@ -63,6 +64,8 @@ class Host(Protocol):
     def load(self) -> None: ...
 
     def invoke(self, event: Any, *, records: int = 0) -> Invocation: ...
+
+    def close(self) -> None: ...
 
 
 def outcome(invocation: Invocation) -> str:
@@ -120,15 +123,22 @@ class FunctionHost:
 
     def invoke(self, event: Any, *, records: int = 0) -> Invocation:
         """Invoke the handler with a fresh context; never raises what the handler raises."""
-        with _INVOKE_LOCK, _environment(self.environment):
-            started = time.monotonic()
-            context = LambdaContext(self.spec, self.arn, started + self.spec.timeout_seconds)
-            try:
-                invocation = Invocation(self._load()(event, context), None, context.aws_request_id)
-            except Exception as error:  # a handler's failure is data for the caller (retry, 502)
-                invocation = Invocation(None, error, context.aws_request_id)
+        started = time.monotonic()
+        invocation = self.call(event)
         log_invocation(self.spec, records, started, invocation)
         return invocation
+
+    def call(self, event: Any) -> Invocation:
+        """The invocation itself, without its log line (a worker process calls this; its runner logs)."""
+        with _INVOKE_LOCK, _environment(self.environment):
+            context = LambdaContext(self.spec, self.arn, time.monotonic() + self.spec.timeout_seconds)
+            try:
+                return Invocation(self._load()(event, context), None, context.aws_request_id)
+            except Exception as error:  # a handler's failure is data for the caller (retry, 502)
+                return Invocation(None, error, context.aws_request_id)
+
+    def close(self) -> None:
+        """Nothing to release: the handler's connections belong to this process."""
 
     def load(self) -> None:
         """Import the handler now (cold start) so a broken function fails the runner at start-up."""

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
@@ -21,6 +22,8 @@ from localrun.model import KafkaTrigger
 log = logging.getLogger(__name__)
 
 _IDLE_POLL_MS = 500
+# While a batch is in flight, how often to look whether it is done, so its offsets are committed promptly.
+_IN_FLIGHT_POLL_MS = 10
 # A broker that is down must not hold up Ctrl-C for the client's 30 s request timeout.
 _CLOSE_TIMEOUT_MS = 5000
 _OFFSET_RESET = {"TRIM_HORIZON": "earliest", "LATEST": "latest"}
@@ -61,10 +64,16 @@ class KafkaSource:
         self.name = host.spec.logical_id
         self._host, self._trigger, self._settings, self._on_failure = host, trigger, settings, on_failure
         self._pending: dict[TopicPartition, list[KafkaRecord]] = {}
+        self._in_flight: tuple[Batch, Future[Invocation]] | None = None
         self._retries = RetryCounter()
 
     def run(self, stop: threading.Event) -> None:
-        """Poll, invoke and commit until stop is set; the batch in flight finishes, then the group is left."""
+        """Poll, invoke and commit until stop is set; the batch in flight finishes, then the group is left.
+
+        The next batch is gathered while the current one is being invoked (as the event source mapping's
+        poller reads ahead of its invoker), and invoked only once the current one is settled: one invocation
+        at a time, in offset order; after a failure, what was read ahead is read again.
+        """
         consumer = KafkaConsumer(
             bootstrap_servers=self._settings.brokers.split(","),
             group_id=self._trigger.group_id,
@@ -79,12 +88,18 @@ class KafkaSource:
             reconnect_backoff_max_ms=1000,
         )
         consumer.subscribe(list(self._trigger.topics), listener=_DropRevoked(self, consumer))
+        invoker = ThreadPoolExecutor(1, thread_name_prefix=f"invoke-{self.name}")
         try:
             while not stop.is_set():
                 batch = self._collect(consumer, stop)
+                if self._in_flight is not None:
+                    batch = self._settle(consumer, batch, stop)
                 if batch:
-                    self._deliver(consumer, batch, stop)
+                    self._in_flight = (batch, invoker.submit(self._invoke, batch))
+            if self._in_flight is not None:
+                self._settle(consumer, {}, stop)
         finally:
+            invoker.shutdown()
             consumer.close(autocommit=False, timeout_ms=_CLOSE_TIMEOUT_MS)
             log.info("consumer closed", extra={"function": self.name, "group": self._trigger.group_id})
 
@@ -98,7 +113,10 @@ class KafkaSource:
         self._retries.clear(*partitions)
 
     def _collect(self, consumer: KafkaConsumer, stop: threading.Event) -> Batch:
-        """Gather up to BatchSize records, waiting at most MaximumBatchingWindowInSeconds after the first."""
+        """Gather up to BatchSize records, waiting at most MaximumBatchingWindowInSeconds after the first.
+
+        With a batch in flight, returns empty-handed as soon as that batch is done and nothing was gathered.
+        """
         self._pending = {}
         deadline: float | None = None
         while not stop.is_set():
@@ -106,7 +124,11 @@ class KafkaSource:
             now = time.monotonic()
             if count >= self._trigger.batch_size or (deadline is not None and now >= deadline):
                 return self._pending
+            if self._in_flight is not None and not count and self._in_flight[1].done():
+                return {}
             wait_ms = _IDLE_POLL_MS if deadline is None else int((deadline - now) * 1000)
+            if self._in_flight is not None:
+                wait_ms = min(wait_ms, _IN_FLIGHT_POLL_MS)
             try:
                 polled = consumer.poll(wait_ms, max_records=self._trigger.batch_size - count)
             except KafkaError as error:
@@ -125,10 +147,31 @@ class KafkaSource:
             consumer.seek(tp, records[0].offset)
         stop.wait(self._settings.backoff_seconds)
 
-    def _deliver(self, consumer: KafkaConsumer, batch: Batch, stop: threading.Event) -> None:
-        event = self._event(batch)
-        invocation = self._host.invoke(event, records=sum(map(len, batch.values())))
+    def _invoke(self, batch: Batch) -> Invocation:
+        return self._host.invoke(self._event(batch), records=sum(map(len, batch.values())))
+
+    def _settle(self, consumer: KafkaConsumer, gathered: Batch, stop: threading.Event) -> Batch:
+        """Wait for the batch in flight and commit or rewind it; returns what was gathered meanwhile, unless
+        the batch failed: then that is read again, after the failed records."""
+        assert self._in_flight is not None
+        batch, future = self._in_flight
+        self._in_flight = None
+        invocation = future.result()
+        # Partitions taken away meanwhile (a rebalance while gathering) are their new owner's to read again.
+        assigned = consumer.assignment()
+        batch = {tp: records for tp, records in batch.items() if tp in assigned}
         failed = failed_offsets(batch, invocation, self._trigger.report_item_failures)
+        if failed and gathered:
+            for tp, records in gathered.items():
+                consumer.seek(tp, records[0].offset)
+            gathered = {}
+        self._deliver(consumer, batch, invocation, failed, stop)
+        return gathered
+
+    def _deliver(
+        self, consumer: KafkaConsumer, batch: Batch, invocation: Invocation, failed: dict[TopicPartition, int],
+        stop: threading.Event,
+    ) -> None:  # fmt: skip
         commits = {tp: records[-1].offset + 1 for tp, records in batch.items()}
         worst = 0
         for tp, offset in failed.items():

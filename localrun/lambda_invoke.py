@@ -61,6 +61,9 @@ class LambdaFunctionHost:
         log_invocation(self.spec, records, started, invocation)
         return invocation
 
+    def close(self) -> None:
+        """Nothing to release: the deployed function runs where it is deployed."""
+
     def _call(self, event: Any) -> Invocation:
         try:
             response = self._client.invoke(FunctionName=self._name, Payload=json.dumps(event).encode())

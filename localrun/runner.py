@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from localrun.lambda_invoke import LambdaFunctionHost
 from localrun.model import FunctionSpec
 from localrun.schedule import ScheduledInvoker, interval_for
 from localrun.template import load_template
+from localrun.worker import WorkerHost
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class RunnerOptions:
     pseudo: Pseudo = field(default_factory=Pseudo)
     # Invoke mode: the functions deployed in this stack, through the Lambda Invoke API; Kafka triggers only.
     invoke: DeployedStack | None = None
+    # Otherwise "worker": each function in a process of its own; "in-process": all here, one at a time.
+    host: str = "in-process"
 
 
 class Runner:
@@ -52,6 +56,7 @@ class Runner:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._producer: KafkaProducer | None = None
+        self._hosts: list[Host] = []
         self.http: HttpApi | None = None
         self.failed = False
         self._stopped = False
@@ -61,9 +66,11 @@ class Runner:
         deployed = self.options.invoke.parameters() if self.options.invoke else {}
         template = load_template(self.options.template, {**deployed, **self.options.parameter_overrides})
         functions = self._selected(template.functions)
-        hosts = [self._host(spec) for spec in functions]
-        for host in hosts:
-            host.load()
+        self._hosts = [self._host(spec) for spec in functions]
+        hosts = self._hosts
+        # Cold starts side by side, as Lambda starts containers; the first failure stops the runner.
+        with ThreadPoolExecutor(max_workers=max(1, len(hosts)), thread_name_prefix="load") as pool:
+            list(pool.map(lambda host: host.load(), hosts))
         # Deployed functions have their API and schedules where they run (API Gateway, EventBridge).
         if self.options.invoke is None:
             self._start_api(hosts)
@@ -83,6 +90,8 @@ class Runner:
             self.http.stop()
         for thread in self._threads:
             thread.join()
+        for host in self._hosts:
+            host.close()
         if self._producer is not None:
             self._producer.close()
         log.info("runner stopped")
@@ -108,9 +117,11 @@ class Runner:
         return [s for s in functions if {s.logical_id, s.function_name} & set(self.options.only)]
 
     def _host(self, spec: FunctionSpec) -> Host:
-        """The one choice between running a function in this process and invoking its deployed copy."""
+        """The one choice of where a function runs: a worker process, this process, or its deployed copy."""
         if self.options.invoke is not None:
             return LambdaFunctionHost(spec, self.options.invoke)
+        if self.options.host == "worker":
+            return WorkerHost(spec, self.options.environment, self.options.pseudo)
         return FunctionHost(spec, self.options.environment, self.options.pseudo)
 
     def _start_api(self, hosts: Sequence[Host]) -> None:

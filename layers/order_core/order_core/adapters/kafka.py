@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 logger = Logger(child=True)
 
+LINGER_MS = 100
+
 
 def producer_config(settings: Settings) -> dict[str, Any]:
     """Producer settings: plaintext locally, SASL_SSL with MSK IAM (botocore credentials) in AWS."""
@@ -29,14 +31,19 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         "enable_idempotence": True,
         # Idempotence keeps per-partition order with up to 5 requests in flight.
         "max_in_flight_requests_per_connection": 5,
-        # One flush per send: the sender batches what is queued without waiting for more.
-        "linger_ms": 0,
+        # Every send ends with a flush, which sends at once whatever is queued; a linger longer than queueing a
+        # round takes keeps the sender from sending it piecemeal meanwhile: one request per partition per
+        # round. Measured by `python -m bench.producer` (rounds of 500 events): against 0 ms, a fifth of the
+        # broker's CPU and a quarter less of the producer's. No compression: the codecs measured no faster on
+        # these payloads, and those that are not gzip would not fit the layer's size budget.
+        "linger_ms": LINGER_MS,
         "batch_size": 256 * 1024,
         # A broker outage must cost a bounded wait, never the batch: rows stay in the outbox.
         "max_block_ms": timeout_ms,
         "bootstrap_timeout_ms": timeout_ms,
         "request_timeout_ms": timeout_ms,
-        "delivery_timeout_ms": timeout_ms + 2,
+        # kafka-python insists on at least linger + request timeout.
+        "delivery_timeout_ms": timeout_ms + LINGER_MS + 2,
     }
     if settings.kafka_auth == "iam":
         config |= {"security_protocol": "SASL_SSL", "sasl_mechanism": "AWS_MSK_IAM"}

@@ -11,6 +11,7 @@ def record(kind: str, event: Any, context: Any) -> None:
     entry = {
         "kind": kind,
         "role": os.environ["ROLE"],
+        "pid": os.getpid(),
         "stack_label": os.environ["STACK_LABEL"],
         "function_name": context.function_name,
         "request_id": context.aws_request_id,
