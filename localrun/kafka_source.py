@@ -16,7 +16,7 @@ from kafka.structs import OffsetAndMetadata
 
 from localrun.batch_result import Batch, RetryCounter, failed_offsets
 from localrun.events import KafkaRecord, msk_event, on_failure_record
-from localrun.invoke import Host
+from localrun.invoke import Host, Invocation
 from localrun.model import KafkaTrigger
 
 log = logging.getLogger(__name__)
@@ -165,13 +165,12 @@ class KafkaSource:
             for tp, records in gathered.items():
                 consumer.seek(tp, records[0].offset)
             gathered = {}
-        self._deliver(consumer, batch, invocation, failed, stop)
+        self._deliver(consumer, batch, failed, stop)
         return gathered
 
     def _deliver(
-        self, consumer: KafkaConsumer, batch: Batch, invocation: Invocation, failed: dict[TopicPartition, int],
-        stop: threading.Event,
-    ) -> None:  # fmt: skip
+        self, consumer: KafkaConsumer, batch: Batch, failed: dict[TopicPartition, int], stop: threading.Event
+    ) -> None:
         commits = {tp: records[-1].offset + 1 for tp, records in batch.items()}
         worst = 0
         for tp, offset in failed.items():

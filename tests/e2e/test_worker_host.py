@@ -17,9 +17,9 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
+from samples.payloads import paid
 from tests.e2e.conftest import Consume, Publish, StartRunner, read_jsonl
 from tests.e2e.test_runner_kafka import committed, delivered, overrides, wait_for  # noqa: F401 - overrides: a fixture
-from tests.support import paid
 
 pytestmark = pytest.mark.slow
 
@@ -60,21 +60,24 @@ def test_each_function_runs_in_a_process_of_its_own_with_its_environment(
     assert os.getpid() not in pids.values()
 
 
-def test_the_failing_functions_error_reaches_the_on_failure_record_by_name(
+def test_a_function_failing_in_its_worker_ends_in_the_on_failure_destination(
     start_runner: StartRunner,
     publish: Publish,
     consume: Consume,
     overrides: dict[str, str],  # noqa: F811
 ) -> None:
-    # Given a function that always raises DownstreamUnavailableError, in its worker
+    # Given a function that always raises, in its worker
     start_runner(parameter_overrides=overrides, only=["FailingFunction"], host="worker", backoff_seconds=0.1)
 
     # When its retries are exhausted
-    publish(overrides["FailTopic"], {"n": 1}, key="k")
+    sent = publish(overrides["FailTopic"], {"n": 1}, key="k")
 
-    # Then the on-failure record names the handler's exception, as in-process and in Lambda
+    # Then the on-failure record carries the failed batch, as in-process and in Lambda
     record = json.loads(consume(overrides["DlqTopic"], timeout=60)[0].value)
-    assert record["errorInfo"] == {"errorType": "DownstreamUnavailableError", "errorMessage": "downstream unavailable"}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    [failed] = record["payload"]["records"][f"{overrides['FailTopic']}-{sent.partition}"]
+    assert failed["offset"] == sent.offset
 
 
 @pytest.fixture
