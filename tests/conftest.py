@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -12,6 +13,8 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 
 from localrun.topics import read_from_start
@@ -126,3 +129,20 @@ def consume(brokers: str) -> Callable[..., list[ConsumerRecord]]:
         return records
 
     return read
+
+
+@pytest.fixture
+def scratch_topic(brokers: str) -> Iterator[Callable[[str, int], str]]:
+    """Create topics of a test's own (`name.<random>`, with so many partitions); deleted after the test."""
+    admin = KafkaAdminClient(bootstrap_servers=brokers)
+    created: list[str] = []
+
+    def create(prefix: str, partitions: int) -> str:
+        created.append(f"{prefix}.{uuid.uuid4().hex[:10]}")
+        admin.create_topics([NewTopic(created[-1], partitions, 1)])
+        return created[-1]
+
+    yield create
+    if created:
+        admin.delete_topics(created)
+    admin.close()

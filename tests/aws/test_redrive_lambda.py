@@ -7,15 +7,13 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
 import psycopg
 import pytest
 from kafka import KafkaProducer
-from kafka.admin import KafkaAdminClient, NewTopic
 
 from localrun.events import msk_event, on_failure_record
 from localrun.topics import read_from_start
@@ -27,13 +25,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def dlq(brokers: str) -> Iterator[str]:
-    admin = KafkaAdminClient(bootstrap_servers=brokers)
-    name = f"redrive-lambda-test.dlq.{uuid.uuid4().hex[:10]}"
-    admin.create_topics([NewTopic(name, 1, 1)])
-    yield name
-    admin.delete_topics([name])
-    admin.close()
+def dlq(scratch_topic: Callable[[str, int], str]) -> str:
+    return scratch_topic("redrive-lambda-test.dlq", 1)
 
 
 def give_up(brokers: str, dlq: str, order_id: UUID) -> None:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -17,7 +17,6 @@ from uuid import UUID
 import psycopg
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.structs import OffsetAndMetadata
 
 from localrun.cfn_yaml import load_yaml
@@ -84,13 +83,8 @@ def redrive(*args: str) -> str:
 
 
 @pytest.fixture
-def dlq(brokers: str) -> Iterator[str]:
-    admin = KafkaAdminClient(bootstrap_servers=brokers)
-    name = f"redrive-test.dlq.{uuid.uuid4().hex[:10]}"
-    admin.create_topics([NewTopic(name, 3, 1)])
-    yield name
-    admin.delete_topics([name])
-    admin.close()
+def dlq(scratch_topic: Callable[[str, int], str]) -> str:
+    return scratch_topic("redrive-test.dlq", 3)
 
 
 def produce(brokers: str, events: list[tuple[str, UUID, dict[str, Any]]]) -> set[tuple[str, int, int]]:
