@@ -66,6 +66,8 @@ class KafkaSource:
         self._pending: dict[TopicPartition, list[KafkaRecord]] = {}
         self._in_flight: tuple[Batch, Future[Invocation]] | None = None
         self._retries = RetryCounter()
+        # Offsets whose commit failed (a rebalance was under way); committed again after the next poll.
+        self._uncommitted: dict[TopicPartition, int] = {}
 
     def run(self, stop: threading.Event) -> None:
         """Poll, invoke and commit until stop is set; the batch in flight finishes, then the group is left.
@@ -131,6 +133,7 @@ class KafkaSource:
                 wait_ms = min(wait_ms, _IN_FLIGHT_POLL_MS)
             try:
                 polled = consumer.poll(wait_ms, max_records=self._trigger.batch_size - count)
+                self._commit_again(consumer)
             except KafkaError as error:
                 self._rewind(consumer, error, stop)
                 return {}
@@ -220,5 +223,20 @@ class KafkaSource:
         try:
             consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
         except KafkaError as error:
-            # Not committed means redelivered: at-least-once, which the handlers are built for.
+            # Not committed means redelivered by the partition's next owner: at-least-once, which the handlers
+            # are built for. Partitions this consumer keeps (an eager rebalance gives them back with their
+            # positions) are not read again, so their offsets are committed once the rebalance is over.
+            self._uncommitted |= offsets
             log.warning("offset commit failed", extra={"function": self.name, "error": repr(error)})
+        else:
+            for tp in offsets:
+                self._uncommitted.pop(tp, None)
+
+    def _commit_again(self, consumer: KafkaConsumer) -> None:
+        """After a poll (which completes a rebalance): commit what failed, for the partitions still owned."""
+        if self._uncommitted:
+            owned = consumer.assignment()
+            again = {tp: offset for tp, offset in self._uncommitted.items() if tp in owned}
+            self._uncommitted = {}
+            if again:
+                self._commit(consumer, again)
