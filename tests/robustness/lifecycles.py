@@ -15,6 +15,7 @@ from uuid import UUID
 
 import psycopg
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from samples.payloads import out_of_stock, paid, payment_failed, reserved
 
@@ -55,12 +56,10 @@ class Driver(threading.Thread):
 
     def __init__(self, dsn: str, brokers: str, api: str, orders: dict[UUID, str], stagger: float) -> None:
         super().__init__(daemon=True)
-        self._dsn, self._api, self._stagger = dsn, api, stagger
+        self._dsn, self._api, self._stagger, self._brokers = dsn, api, stagger, brokers
         self._orders = orders  # order -> plan
         self._next = dict.fromkeys(orders, 0)  # order -> index of its next step
-        self._producer = KafkaProducer(
-            bootstrap_servers=brokers, acks="all", max_block_ms=120_000, reconnect_backoff_max_ms=1000
-        )
+        self._producer = self._connect()
         self._halt = threading.Event()
         self.error: BaseException | None = None
 
@@ -87,6 +86,16 @@ class Driver(threading.Thread):
     def done(self) -> bool:
         return all(self._next[o] == len(PLANS[plan][0]) for o, plan in self._orders.items())
 
+    def waiting(self) -> list[str]:
+        """The unfinished orders, each with the status its next step waits for and what that step does."""
+        found = []
+        for order_id, plan in self._orders.items():
+            steps, index = PLANS[plan][0], self._next[order_id]
+            if index < len(steps):
+                found.append(f"{order_id} step {index} waits for {steps[index].before}: "
+                             f"{steps[index].topic or steps[index].path}")  # fmt: skip
+        return found
+
     def stop(self) -> None:
         self._halt.set()
         self.join(timeout=150)
@@ -99,10 +108,21 @@ class Driver(threading.Thread):
             return {}  # Postgres is down: look again later
         return dict(rows)
 
+    def _connect(self) -> KafkaProducer:
+        return KafkaProducer(bootstrap_servers=self._brokers, acks="all", max_block_ms=10_000,
+                             reconnect_backoff_max_ms=1000)  # fmt: skip
+
     def _perform(self, order_id: UUID, step: Step) -> bool:
         if step.topic is not None and step.payload is not None:
             value = json.dumps(step.payload(order_id)).encode()
-            self._producer.send(step.topic, value, key=str(order_id).encode()).get(timeout=120)
+            try:
+                self._producer.send(step.topic, value, key=str(order_id).encode()).get(timeout=30)
+            except KafkaError:
+                # Kafka is down or this producer did not recover from its restart: a new producer sends the step
+                # again on the next round (should the first send have landed, the service sees a duplicate).
+                self._producer.close(timeout=1)
+                self._producer = self._connect()
+                return False
             return True
         assert step.path is not None
         url = self._api + step.path.format(id=order_id)

@@ -88,12 +88,20 @@ def test_lifecycles_survive_postgres_and_kafka_outages(
     driver.start()
     try:
         down = {service: outage(stack, service) for service in ("postgres", "kafka")}
-        wait_until(lambda: driver.done or driver.error is not None, 150, "every lifecycle driven to its end")
-        assert driver.error is None, driver.error
         ids = list(orders)
         finals = {order_id: PLANS[plan][1] for order_id, plan in orders.items()}
-        wait_until(lambda: statuses(dsn, ids) == finals, 60, "every order at the end of its plan")
-        wait_until(lambda: unpublished(dsn, ids) == 0, 120, "every outbox event published")
+        try:
+            wait_until(lambda: driver.done or driver.error is not None, 150, "every lifecycle driven to its end")
+            assert driver.error is None, driver.error
+            wait_until(lambda: statuses(dsn, ids) == finals, 60, "every order at the end of its plan")
+            wait_until(lambda: unpublished(dsn, ids) == 0, 120, "every outbox event published")
+        except AssertionError as failure:
+            lines = (tmp_path / "runner.log").read_text(errors="replace").splitlines()
+            now = statuses(dsn, ids)
+            late = Counter(now[o] for o in ids if now[o] != finals[o])
+            raise AssertionError(f"{failure}\norders not at their end, by status: {dict(late)}\n"
+                                 "driver waiting:\n" + "\n".join(driver.waiting()) + "\n"
+                                 "runner log, last 80 lines:\n" + "\n".join(lines[-80:])) from failure  # fmt: skip
     finally:
         try:
             driver.stop()
