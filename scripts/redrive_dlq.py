@@ -44,6 +44,7 @@ from redrive_apply import Applier, InProcess, ThroughLambda
 
 from localrun.aws_stack import DeployedStack, Endpoint, StackError
 from localrun.events import msk_event
+from order_core.adapters.kafka import security_config
 from order_core.entrypoints.msk import batch_position, read_records
 from order_core.topics import Topic
 
@@ -107,10 +108,7 @@ def make_applier(args: argparse.Namespace) -> Applier:
 
 def kafka_client(brokers: str, auth: str) -> dict[str, Any]:
     """Where the brokers are and how to sign in, as the functions' producer does (adapters/kafka.py)."""
-    config: dict[str, Any] = {"bootstrap_servers": brokers.split(",")}
-    if auth == "iam":
-        config |= {"security_protocol": "SASL_SSL", "sasl_mechanism": "AWS_MSK_IAM"}
-    return config
+    return {"bootstrap_servers": brokers.split(","), **security_config(auth)}
 
 
 def read_on_failure_records(

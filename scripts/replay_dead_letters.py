@@ -22,6 +22,8 @@ from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 from ops_cli import Parser, environment, run
 
+from order_core.adapters.kafka import close_producer, delivery_outcome
+
 SELECT = """
     SELECT id, topic, partition, "offset", key, value, headers, reason FROM dead_letters
     WHERE replayed_at IS NULL
@@ -76,10 +78,10 @@ def send_all(brokers: list[str], letters: list[tuple[Any, ...]], timeout_s: floa
         with contextlib.suppress(KafkaError):  # a broker gone mid-send: what it did not acknowledge fails below
             producer.flush(timeout=timeout_s)
     finally:
-        producer.close(timeout=5)
+        close_producer(producer)  # never raises: the letters Kafka acknowledged are stamped
     for letter_id, future in sent.items():
-        if not future.succeeded():
-            failures[letter_id] = repr(future.exception) if future.failed() else "not acknowledged in time"
+        if (outcome := delivery_outcome(future)) is not None:
+            failures[letter_id] = outcome
     return failures
 
 

@@ -45,9 +45,12 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         # kafka-python insists on at least linger + request timeout.
         "delivery_timeout_ms": timeout_ms + LINGER_MS + 2,
     }
-    if settings.kafka_auth == "iam":
-        config |= {"security_protocol": "SASL_SSL", "sasl_mechanism": "AWS_MSK_IAM"}
-    return config
+    return config | security_config(settings.kafka_auth)
+
+
+def security_config(kafka_auth: str) -> dict[str, Any]:
+    """How a kafka-python client signs in: nothing locally; SASL_SSL with MSK IAM (botocore credentials) in AWS."""
+    return {"security_protocol": "SASL_SSL", "sasl_mechanism": "AWS_MSK_IAM"} if kafka_auth == "iam" else {}
 
 
 class KafkaEventBus(EventBus):
@@ -76,25 +79,15 @@ class KafkaEventBus(EventBus):
         except KafkaError as error:  # the broker went away after connecting: what it did not ack fails below
             logger.warning("kafka did not acknowledge in time; events stay in the outbox", error=str(error))
         for event_id, future in queued.items():
-            results[event_id] = _outcome(future)
+            results[event_id] = delivery_outcome(future)
         if any(results.values()):
             self.close()  # a fresh producer next time: a failed batch can leave its sequence numbers stuck
         return results
 
     def close(self) -> None:
         if self._producer is not None:
-            from kafka.errors import KafkaError  # noqa: PLC0415
-
             producer, self._producer = self._producer, None
-            try:
-                producer.close(timeout=0)
-            except KafkaError:
-                # kafka-python's close() flushes first and raises while sends are unacknowledged (a broker that
-                # went away), before it stops its sender thread: stop it as close() would have. Those events
-                # are already reported failed and stay in the outbox.
-                sender = getattr(producer, "_sender", None)
-                if sender is not None:
-                    sender.force_close()
+            close_producer(producer)
 
     def _open(self) -> KafkaProducer:
         from kafka import KafkaProducer  # noqa: PLC0415
@@ -124,7 +117,24 @@ class KafkaEventBus(EventBus):
         return queued, results
 
 
-def _outcome(future: FutureRecordMetadata) -> str | None:
+def close_producer(producer: KafkaProducer) -> None:
+    """Close without waiting, even when the broker went away with sends unacknowledged.
+
+    kafka-python's close() flushes first and raises while sends are unacknowledged, before it stops its sender
+    thread: then it is stopped as close() would have. What was not acknowledged is already reported failed.
+    """
+    from kafka.errors import KafkaError  # noqa: PLC0415
+
+    try:
+        producer.close(timeout=0)
+    except KafkaError:
+        sender = getattr(producer, "_sender", None)
+        if sender is not None:
+            sender.force_close()
+
+
+def delivery_outcome(future: FutureRecordMetadata) -> str | None:
+    """None when Kafka acknowledged the record, else why not."""
     if future.succeeded():
         return None
     return repr(future.exception) if future.failed() else "not acknowledged in time"
