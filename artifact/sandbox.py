@@ -44,10 +44,6 @@ class Outcome:
             return {"errorType": NO_RESPONSE, "errorMessage": self.payload.decode(errors="replace")}
         return body if isinstance(body, dict) and body.keys() == ERROR_DOCUMENT else None
 
-    @property
-    def raised(self) -> bool:
-        return self.error is not None
-
 
 @dataclass
 class _Log:

@@ -11,13 +11,9 @@ round trips per batch; where the orders ended; then the same workload as raw SQL
 from __future__ import annotations
 
 import argparse
-import random
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-
-from kafka.consumer.fetcher import ConsumerRecord
 
 from bench import rawsql
 from bench.env import CpuReaders, find_stack, stack_cpu
@@ -33,44 +29,31 @@ from bench.workload import (
     insert_orders,
     lifecycle,
 )
-from localrun.events import msk_event
 from order_core.bootstrap import Container, build
 from order_core.config import Settings
-from order_core.entrypoints.msk import read_records
 from order_core.service.ports import InboundRecord
+from samples.msk import Batch
 
 PARTITIONS = 3
 
 
-@dataclass
-class Offsets:
-    """Offsets per partition, from a random start: dead letters of earlier runs never collide."""
-
-    next: dict[tuple[str, int], int] = field(default_factory=dict)
-    start: int = field(default_factory=lambda: random.randrange(10**9, 10**12))  # noqa: S311 - not a secret
-
-    def records(self, events: Sequence[Event]) -> list[InboundRecord]:
-        """The events as one MSK batch, read by the functions' edge."""
-        partitions: dict[tuple[str, int], list[ConsumerRecord]] = {}
-        for event in events:
-            where = (str(event.topic), event.order_id.int % PARTITIONS)
-            offset = self.next.setdefault(where, self.start)
-            self.next[where] = offset + 1
-            key = str(event.order_id).encode()
-            record = ConsumerRecord(*where, -1, offset, 1764000000000, 0, key, event.value, [], None, -1, -1, -1)
-            partitions.setdefault(where, []).append(record)
-        return read_records(msk_event(partitions, source="MSK", bootstrap_servers="", event_source_arn="arn"))
+def msk_batch(events: Sequence[Event]) -> list[InboundRecord]:
+    """The events as one MSK batch (partitioned by order, as the key would), read by the functions' edge."""
+    batch = Batch()
+    for event in events:
+        batch.add(event.topic, event.value, partition=event.order_id.int % PARTITIONS, key=str(event.order_id))
+    return batch.records()
 
 
 def in_process(
     app: Container, workload: Workload, batch_size: int, cpu: CpuReaders
 ) -> tuple[list[StageResult], Counter[str]]:
-    results, tally, offsets = [], Counter[str](), Offsets()
+    results, tally = [], Counter[str]()
     for stage in workload.stages:
         result = StageResult(stage.name, len(stage.events))
         with measured(result, cpu, time.perf_counter):
             for batch in rawsql.batches(stage, batch_size):
-                records = offsets.records(batch)
+                records = msk_batch(batch)
                 before, started = CountingConnection.round_trips, time.perf_counter()
                 outcome = app.service.process_records(records)
                 result.latencies.append(time.perf_counter() - started)

@@ -12,13 +12,14 @@ from psycopg.conninfo import conninfo_to_dict
 
 from bench.procstat import listening_pid, tree_cpu_seconds
 from localrun.cli import stack_environment
+from localrun.usage import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("DB_DSN", "KAFKA_BROKERS")
 CpuReaders = dict[str, Callable[[], float]]
 
 
-class StackNotFound(Exception):
+class StackNotFound(UsageError):
     """Neither the environment nor `scripts/stack.sh env` names a database and brokers."""
 
 
@@ -37,7 +38,7 @@ def find_stack(prog: str) -> dict[str, str] | None:
     """The stack's settings, or None once `prog` said on stderr why there are none."""
     try:
         return stack_settings()
-    except StackNotFound as error:
+    except UsageError as error:  # StackNotFound, or `scripts/stack.sh env` failing
         print(f"{prog}: {error}", file=sys.stderr)
         return None
 

@@ -19,17 +19,17 @@ import psycopg
 from bench.report import StageResult, measured
 from bench.workload import Event, Stage, delete_orders, final_statuses, insert_orders, lifecycle
 from order_core.adapters import sql
+from order_core.adapters.postgres import LEASE_SECONDS
+from order_core.contracts.outbound import OUTBOUND, OrderCancelledEvent, OrderPaidEvent, Outbound
 from order_core.topics import Topic
 
-LEASE_SECONDS = 60
-
 # What each inbound topic does to an order in this workload: its new status, and the event it publishes.
-MOVES: dict[Topic, tuple[str | None, tuple[Topic, str] | None]] = {
+MOVES: dict[Topic, tuple[str | None, Outbound | None]] = {
     Topic.ORDERS_CREATED: (None, None),  # acknowledged: the orders are locked, nothing is written
     Topic.PAYMENTS_FAILED: ("payment_failed", None),
-    Topic.PAYMENTS_SUCCEEDED: ("paid", (Topic.ORDERS_PAID, "OrderPaidEvent")),
+    Topic.PAYMENTS_SUCCEEDED: ("paid", OUTBOUND[OrderPaidEvent]),
     Topic.INVENTORY_RESERVED: ("processing", None),
-    Topic.INVENTORY_OUT_OF_STOCK: ("cancelled", (Topic.ORDERS_CANCELLED, "OrderCancelledEvent")),
+    Topic.INVENTORY_OUT_OF_STOCK: ("cancelled", OUTBOUND[OrderCancelledEvent]),
 }
 
 
@@ -60,8 +60,8 @@ def apply(conn: psycopg.Connection[tuple[object, ...]], batch: Sequence[Event], 
         if outbound is not None:
             events = [uuid4() for _ in ids]
             payloads = [_payload(order_id, now) for order_id in ids]
-            conn.execute(sql.INSERT_OUTBOX, [events, ids, [outbound[0].value] * n, [outbound[1]] * n, payloads,
-                                             [now] * n, LEASE_SECONDS])  # fmt: skip
+            conn.execute(sql.INSERT_OUTBOX, [events, ids, [outbound.topic.value] * n, [outbound.event_type] * n,
+                                             payloads, [now] * n, LEASE_SECONDS])  # fmt: skip
             conn.execute(sql.MARK_PUBLISHED, [events])
 
 
