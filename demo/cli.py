@@ -56,8 +56,9 @@ def run(target: Target, dsn: str, brokers: str, *, start_runner: bool) -> bool:
     """The scenarios through a runner (started here if need be), then the report; True when all ended right."""
     stop_runner = target.start_runner(forced=start_runner)
     started = datetime.now(UTC)
-    producer = KafkaProducer(bootstrap_servers=brokers.split(","), acks="all")
+    producer: KafkaProducer | None = None
     try:
+        producer = KafkaProducer(bootstrap_servers=brokers.split(","), acks="all")
         with psycopg.connect(dsn, autocommit=True) as conn:
             demo = Demo(conn, producer, target)
             progress("publishing the orders' events and waiting for the runner to apply them")
@@ -66,7 +67,8 @@ def run(target: Target, dsn: str, brokers: str, *, start_runner: bool) -> bool:
             progress("reading the outcome back from Postgres and the outbound topics")
             return print_report(conn, brokers, demo.expected, started)
     finally:
-        producer.close()
+        if producer is not None:
+            producer.close()
         if stop_runner is not None:
             stop_runner()
 

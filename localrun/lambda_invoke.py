@@ -32,7 +32,7 @@ class FunctionError(Exception):
 
 
 class LambdaFunctionHost:
-    """A function of the template, invoked as deployed in a stack; the interface of invoke.FunctionHost."""
+    """A function of the template, invoked as deployed in a stack; the invoke.Host interface."""
 
     def __init__(self, spec: FunctionSpec, stack: DeployedStack) -> None:
         self.spec = spec

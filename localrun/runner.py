@@ -65,7 +65,7 @@ class Runner:
         # Invoke mode plays the mappings as deployed (their eventSourceArn and the like), unless overridden.
         deployed = self.options.invoke.parameters() if self.options.invoke else {}
         template = load_template(self.options.template, {**deployed, **self.options.parameter_overrides})
-        functions = self._selected(template.functions)
+        functions = template.select(self.options.only)
         self._hosts = [self._host(spec) for spec in functions]
         hosts = self._hosts
         # Cold starts side by side, as Lambda starts containers; the first failure stops the runner.
@@ -106,15 +106,6 @@ class Runner:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until a thread fails (or timeout); True when the runner stopped itself."""
         return self._stop.wait(timeout)
-
-    def _selected(self, functions: Sequence[FunctionSpec]) -> list[FunctionSpec]:
-        if not self.options.only:
-            return list(functions)
-        known = {name for spec in functions for name in (spec.logical_id, spec.function_name)}
-        unknown = set(self.options.only) - known
-        if unknown:
-            raise ValueError(f"--only names no function of the template: {', '.join(sorted(unknown))}")
-        return [s for s in functions if {s.logical_id, s.function_name} & set(self.options.only)]
 
     def _host(self, spec: FunctionSpec) -> Host:
         """The one choice of where a function runs: a worker process, this process, or its deployed copy."""

@@ -86,7 +86,7 @@ class _Reply:
 
 
 class WorkerHost:
-    """A function in its own process; the interface of invoke.FunctionHost."""
+    """A function in its own process; the invoke.Host interface."""
 
     def __init__(self, spec: FunctionSpec, overrides: Mapping[str, str], pseudo: Pseudo) -> None:
         self.spec = spec
