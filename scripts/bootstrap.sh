@@ -30,4 +30,7 @@ py=$(find_python312) || { echo "bootstrap: Python 3.12 not found (tried python3.
 uv=$(find_uv)
 echo "bootstrap: Python $py, uv $uv" >&2
 export UV_PYTHON="$py" UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
-if [ -f uv.lock ]; then "$uv" sync --locked --all-groups; else "$uv" sync --all-groups; fi
+# Bytecode is compiled once here: with PYTHONDONTWRITEBYTECODE set (as on these machines) nothing else writes it,
+# and every process (the runner, its workers, each test's subprocess) would compile its libraries again: importing
+# the stack's libraries took 4.7 s of CPU without it and 1.3 s with it.
+if [ -f uv.lock ]; then "$uv" sync --locked --all-groups --compile-bytecode; else "$uv" sync --all-groups --compile-bytecode; fi
