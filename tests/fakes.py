@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from uuid import UUID
 
@@ -30,6 +31,7 @@ from order_core.service.ports import (
     OutboxRepository,
     UnitOfWork,
 )
+from order_core.views import OrderView
 
 LEASE = timedelta(seconds=60)
 
@@ -91,6 +93,16 @@ class FakeOrders(_Part, OrderRepository):
         for order in orders:
             if order.id in self._tables.orders:
                 self._tables.orders[order.id] = order
+
+    def view(self, order_id: UUID) -> OrderView | None:
+        """The fake keeps only what the state machine needs: no tax, notes or metadata; created now."""
+        order = self._tables.orders.get(order_id)
+        if order is None:
+            return None
+        now = self._uow.db.now()
+        return OrderView(id=order.id, user_id=order.user_id, status=order.status, subtotal=order.total,
+                         tax=Decimal(0), total=order.total, currency=order.currency, customer_notes=None,
+                         metadata=None, payment_id=order.payment_id, created_at=now, updated_at=now)  # fmt: skip
 
 
 class FakeHistory(_Part, HistoryRepository):

@@ -105,6 +105,18 @@ def test_what_is_committed_is_seen_and_what_is_not_is_gone(harness: Harness) -> 
         }
 
 
+def test_the_view_shows_the_units_own_writes_before_commit(harness: Harness) -> None:
+    order_id = harness.add_order(S.PROCESSING)
+    with harness.uow() as uow:
+        order = uow.orders.lock([order_id])[order_id]
+        uow.orders.update([Order(order.id, order.user_id, S.SHIPPED, order.total, order.currency, "pay-1")])
+        view = uow.orders.view(order_id)
+        assert uow.orders.view(uuid4()) is None
+    assert view is not None
+    assert (view.id, view.user_id, view.status, view.payment_id) == (order_id, order.user_id, S.SHIPPED, "pay-1")
+    assert (view.total, view.currency) == (order.total, order.currency)
+
+
 def test_a_rejected_write_undoes_its_savepoint_only(harness: Harness) -> None:
     order_id = harness.add_order(S.PAYMENT_REQUIRED)
     kept = HistoryRow(order_id, S.PAYMENT_REQUIRED, S.PAYMENT_FAILED, "payments.failed", "kept", AT)

@@ -9,10 +9,12 @@ from types import TracebackType
 from uuid import UUID
 
 import psycopg
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from order_core.adapters import sql
 from order_core.adapters.database import Database
+from order_core.adapters.queries import GET_ORDER
 from order_core.domain import Order, OrderStatus
 from order_core.service.ports import (
     Backlog,
@@ -25,6 +27,7 @@ from order_core.service.ports import (
     OutboxRepository,
     UnitOfWork,
 )
+from order_core.views import OrderView
 
 Connection = psycopg.Connection[tuple[object, ...]]
 
@@ -54,6 +57,10 @@ class PostgresOrders(OrderRepository):
 
     def update(self, orders: Sequence[Order]) -> None:
         self._conn.execute(sql.UPDATE_ORDERS, _columns((o.id, o.status, o.payment_id) for o in orders))
+
+    def view(self, order_id: UUID) -> OrderView | None:
+        with self._conn.cursor(row_factory=class_row(OrderView)) as cur:
+            return cur.execute(GET_ORDER, [order_id]).fetchone()
 
 
 class PostgresHistory(HistoryRepository):

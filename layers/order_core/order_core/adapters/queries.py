@@ -43,10 +43,6 @@ class PostgresQueries(OrderQueries):
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def get_view(self, order_id: UUID) -> OrderView | None:
-        with self._db.transaction() as conn, conn.cursor(row_factory=class_row(OrderView)) as cur:
-            return cur.execute(GET_ORDER, [order_id]).fetchone()
-
     def get_order(self, order_id: UUID) -> OrderDetail | None:
         with self._db.transaction() as conn:
             with conn.cursor(row_factory=class_row(OrderView)) as cur:

@@ -54,9 +54,6 @@ class OrderService:
         return self._publisher.relay(limit)
 
     def _command(self, command: Ship | Cancel, request_id: str) -> OrderView:
-        leased = apply_command(command, request_id, self._uow, self._clock())
-        self._publisher.publish_leased(leased)
-        view = self._queries.get_view(command.order_id)
-        if view is None:
-            raise OrderNotFound(command.order_id)
-        return view
+        applied = apply_command(command, request_id, self._uow, self._clock())
+        self._publisher.publish_leased(applied.leased)
+        return applied.view

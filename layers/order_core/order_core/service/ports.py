@@ -87,6 +87,10 @@ class OrderRepository(abc.ABC):
     def update(self, orders: Sequence[Order]) -> None:
         """Write these orders' status and payment id."""
 
+    @abc.abstractmethod
+    def view(self, order_id: UUID) -> OrderView | None:
+        """The (undeleted) order as the API shows it, as this unit of work sees it: its own writes included."""
+
 
 class HistoryRepository(abc.ABC):
     @abc.abstractmethod
@@ -165,9 +169,6 @@ class OrderQueries(abc.ABC):
 
     @abc.abstractmethod
     def get_order(self, order_id: UUID) -> OrderDetail | None: ...
-
-    @abc.abstractmethod
-    def get_view(self, order_id: UUID) -> OrderView | None: ...
 
     @abc.abstractmethod
     def list_orders(self, status: OrderStatus | None, limit: int, cursor: str | None) -> OrderPage: ...
