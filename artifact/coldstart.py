@@ -4,12 +4,16 @@ Each run is a fresh emulator and interpreter (artifact/sandbox.py) with bytecode
 and the layers where /var/task and /opt/python would be, and the runtime's boto3 (at the floor we rely on) outside
 them. The function gets its deployed configuration (tracing on, the secret ARN, IAM auth for Kafka) with every
 address pointing nowhere: INIT opens no connection. The same build without bytecode runs interleaved with it, so
-both columns see the same machine. Prints the median and range of the INIT duration the emulator reports.
+both columns see the same machine. Prints the median and range of the INIT duration the emulator reports, and
+the same for two floors (artifact/floor) packaged like the functions: a handler that imports nothing, and one
+that imports only the libraries every function needs.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
+import py_compile
 import shutil
 import statistics
 import subprocess
@@ -30,7 +34,8 @@ AWS_PARAMETERS = [
     "KafkaBootstrapBrokers=127.0.0.1:1", "DbHost=127.0.0.1", "SubnetIds=subnet-0", "SecurityGroupIds=sg-0",
     "DbSecretArn=arn:aws:secretsmanager:eu-west-1:000000000000:secret:coldstart",
 ]  # fmt: skip
-NOT_IN_AWS = ("AWS_SAM_LOCAL",)  # SAM's marker; Powertools turns tracing off when it sees it
+NOT_IN_AWS = ("AWS_SAM_LOCAL",)
+FLOORS = ("runtime_only", "libraries_only")  # SAM's marker; Powertools turns tracing off when it sees it
 
 
 def without_bytecode(functions: dict[str, BuiltFunction], into: Path, runtime: Runtime) -> dict[str, BuiltFunction]:
@@ -57,6 +62,18 @@ def without_bytecode(functions: dict[str, BuiltFunction], into: Path, runtime: R
     return plain
 
 
+def floors(like: BuiltFunction, into: Path, *, bytecode: bool) -> dict[str, BuiltFunction]:
+    """The floor handlers, packaged as `like` is (its layers, its environment), with or without bytecode."""
+    code_dir = into / "floor"
+    shutil.copytree(ROOT / "artifact" / "floor", code_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    if bytecode:
+        compileall.compile_dir(code_dir, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    return {
+        f"({module.replace('_', ' ')})": replace(like, code_dir=code_dir, handler=f"{module}.lambda_handler")
+        for module in FLOORS
+    }
+
+
 def init_ms(runtime: Runtime, function: BuiltFunction) -> float:
     """One cold start: the INIT duration of a fresh sandbox."""
     environment = {k: v for k, v in function.environment.items() if k not in NOT_IN_AWS}
@@ -75,12 +92,16 @@ def main() -> int:
         built = resolve(["--parameter-overrides", *AWS_PARAMETERS], shell)
         runtime = install()
         with tempfile.TemporaryDirectory(prefix="coldstart-") as tmp:
-            variants = {"bytecode": built, "no bytecode": without_bytecode(built, Path(tmp), runtime)}
+            plain, like = without_bytecode(built, Path(tmp), runtime), next(iter(built))
+            variants = {
+                "bytecode": built | floors(built[like], Path(tmp) / "bytecode", bytecode=True),
+                "no bytecode": plain | floors(plain[like], Path(tmp) / "plain", bytecode=False),
+            }
             for functions in variants.values():  # page cache warm, as for any function Lambda keeps on disk
                 init_ms(runtime, next(iter(functions.values())))
             samples: dict[tuple[str, str], list[float]] = {}
             for _ in range(runs):
-                for name in built:
+                for name in variants["bytecode"]:
                     for variant, functions in variants.items():
                         samples.setdefault((name, variant), []).append(init_ms(runtime, functions[name]))
     except (ArtifactError, subprocess.CalledProcessError) as error:
@@ -90,8 +111,12 @@ def main() -> int:
           f"{boto3_floor()}, bytecode writing off, machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. "
           f"Target: median <= {TARGET_MS} ms with bytecode.")  # fmt: skip
     print(f"{'function':30} {'bytecode':>18} {'no bytecode':>18}")
-    for name in built:
+    for name in dict.fromkeys(name for name, _ in samples):  # functions first, then the floors
         print(f"{name:30} {summary(samples[name, 'bytecode']):>18} {summary(samples[name, 'no bytecode']):>18}")
+    print(
+        "(runtime only) imports nothing; (libraries only) imports psycopg, pydantic (one model) and Powertools, "
+        "nothing of this project (artifact/floor)."
+    )
     return 0
 
 
