@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from samples.orders import NewOrder, insert_orders
 from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 from tests.robustness.hostile import hostile_record
 from tests.sam.conftest import FakeLambdaContext
@@ -98,15 +99,6 @@ def msk_event(topic: str, example: Example) -> dict[str, Any]:
             "bootstrapServers": "127.0.0.1:9092", "records": partitions}  # fmt: skip
 
 
-def insert_orders(conn: psycopg.Connection[Any], orders: dict[UUID, str]) -> None:
-    with conn.cursor() as cur:
-        cur.executemany(
-            """INSERT INTO orders (id, user_id, status, subtotal, tax, total, currency)
-               VALUES (%s, %s, 'payment_required', 29.99, 0, 29.99, 'USD')""",
-            [(order_id, uuid4()) for order_id in orders],
-        )
-
-
 def check(conn: psycopg.Connection[Any], example: Example, tally: Counter[str]) -> None:
     """Good orders ended where their scenario says, each move once; each hostile record is one dead letter."""
     ids = list(example.orders)
@@ -134,7 +126,7 @@ def test_no_record_fails_its_batch_good_ones_apply_and_every_other_is_one_dead_l
     @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(example=examples())
     def run(example: Example) -> None:
-        insert_orders(conn, example.orders)
+        insert_orders(conn, (NewOrder(order_id) for order_id in example.orders))
         for topic in itertools.chain.from_iterable(STAGES):
             if example.records.get(topic):
                 assert handlers[topic](msk_event(topic, example), FakeLambdaContext()) == {"batchItemFailures": []}
