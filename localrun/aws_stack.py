@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -85,10 +86,16 @@ class Response:
 
 
 class DeployedStack:
-    """One CloudFormation stack: its parameters, outputs, functions and API, read once."""
+    """One CloudFormation stack: its parameters, outputs, functions and API, read once.
+
+    Safe to share between threads (the runner loads its functions in parallel): the stack's resources are listed
+    once, and one Lambda client serves every look-up.
+    """
 
     def __init__(self, endpoint: Endpoint, name: str) -> None:
         self.endpoint, self.name = endpoint, name
+        self._lock = threading.Lock()
+        self._resources: tuple[dict[str, str], Any] | None = None
 
     @cached_property
     def _description(self) -> dict[str, Any]:
@@ -104,20 +111,24 @@ class DeployedStack:
     def outputs(self) -> dict[str, str]:
         return {o["OutputKey"]: o["OutputValue"] for o in self._description.get("Outputs", [])}
 
-    @cached_property
-    def _physical_ids(self) -> dict[str, str]:
-        cfn = self.endpoint.client("cloudformation")
-        pages = cfn.get_paginator("list_stack_resources").paginate(StackName=self.name)
-        summaries = self.endpoint.call(lambda: [s for page in pages for s in page["StackResourceSummaries"]],
-                                       "listing the stack's resources")  # fmt: skip
-        return {s["LogicalResourceId"]: s["PhysicalResourceId"] for s in summaries}
+    def _lookups(self) -> tuple[dict[str, str], Any]:
+        """Logical to physical resource ids, and a Lambda client: made by the first caller, shared by the rest."""
+        with self._lock:
+            if self._resources is None:
+                cfn = self.endpoint.client("cloudformation")
+                pages = cfn.get_paginator("list_stack_resources").paginate(StackName=self.name)
+                summaries = self.endpoint.call(lambda: [s for page in pages for s in page["StackResourceSummaries"]],
+                                               "listing the stack's resources")  # fmt: skip
+                ids = {s["LogicalResourceId"]: s["PhysicalResourceId"] for s in summaries}
+                self._resources = ids, self.endpoint.client("lambda")
+            return self._resources
 
     def function(self, logical_id: str) -> DeployedFunction:
         """The deployed function of a template resource; StackError when the stack lacks it."""
-        name = self._physical_ids.get(logical_id)
+        ids, client = self._lookups()
+        name = ids.get(logical_id)
         if name is None:
             raise StackError(f"stack {self.name} has no {logical_id}: redeploy the current build (`make aws-up`)")
-        client = self.endpoint.client("lambda")
         gone = f"function {name} ({logical_id}) is gone: redeploy the stack (`make aws-up`)"
         config = self.endpoint.call(lambda: client.get_function_configuration(FunctionName=name), logical_id, gone)
         return DeployedFunction(name=name, arn=config["FunctionArn"], timeout_s=int(config["Timeout"]))
