@@ -14,7 +14,6 @@ from psycopg.types.json import Jsonb
 
 from order_core.adapters import sql
 from order_core.adapters.database import Database
-from order_core.adapters.queries import GET_ORDER
 from order_core.domain import Order, OrderStatus
 from order_core.service.ports import (
     Backlog,
@@ -60,7 +59,7 @@ class PostgresOrders(OrderRepository):
 
     def view(self, order_id: UUID) -> OrderView | None:
         with self._conn.cursor(row_factory=class_row(OrderView)) as cur:
-            return cur.execute(GET_ORDER, [order_id]).fetchone()
+            return cur.execute(sql.GET_ORDER, [order_id]).fetchone()
 
 
 class PostgresHistory(HistoryRepository):

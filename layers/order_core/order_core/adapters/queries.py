@@ -11,15 +11,11 @@ from uuid import UUID
 from psycopg.rows import class_row
 
 from order_core.adapters.database import Database
+from order_core.adapters.sql import GET_ORDER, ORDER_COLUMNS
 from order_core.domain import OrderStatus
 from order_core.exceptions import InvalidCursor
 from order_core.service.ports import OrderQueries
 from order_core.views import HistoryEntry, OrderDetail, OrderPage, OrderView
-
-ORDER_COLUMNS = """id, user_id, status, subtotal, tax, total, currency, customer_notes, metadata, payment_id,
-                   created_at, updated_at"""
-
-GET_ORDER = f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = %s AND deleted_at IS NULL"
 
 GET_HISTORY = """
     SELECT from_status, to_status, trigger, source, occurred_at FROM order_status_history

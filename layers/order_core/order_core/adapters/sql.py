@@ -1,5 +1,11 @@
 """The unit of work's SQL, written once; values are always parameters, arrays go through `unnest`."""
 
+# An order as the API shows it (views.OrderView): read by the queries, and by a command inside its own transaction.
+ORDER_COLUMNS = """id, user_id, status, subtotal, tax, total, currency, customer_notes, metadata, payment_id,
+                   created_at, updated_at"""
+
+GET_ORDER = f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = %s AND deleted_at IS NULL"
+
 LOCK_ORDERS = """
     SELECT id, user_id, status, total, currency, payment_id FROM orders
     WHERE id = ANY(%s) AND deleted_at IS NULL
