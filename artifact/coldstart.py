@@ -34,8 +34,8 @@ AWS_PARAMETERS = [
     "KafkaBootstrapBrokers=127.0.0.1:1", "DbHost=127.0.0.1", "SubnetIds=subnet-0", "SecurityGroupIds=sg-0",
     "DbSecretArn=arn:aws:secretsmanager:eu-west-1:000000000000:secret:coldstart",
 ]  # fmt: skip
-NOT_IN_AWS = ("AWS_SAM_LOCAL",)
-FLOORS = ("runtime_only", "libraries_only")  # SAM's marker; Powertools turns tracing off when it sees it
+NOT_IN_AWS = ("AWS_SAM_LOCAL",)  # SAM's marker; Powertools turns tracing off when it sees it
+FLOORS = ("runtime_only", "libraries_only")  # the modules of artifact/floor
 
 
 def without_bytecode(functions: dict[str, BuiltFunction], into: Path, runtime: Runtime) -> dict[str, BuiltFunction]:
