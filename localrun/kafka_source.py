@@ -93,13 +93,15 @@ class KafkaSource:
         invoker = ThreadPoolExecutor(1, thread_name_prefix=f"invoke-{self.name}")
         try:
             while not stop.is_set():
-                batch = self._collect(consumer, stop)
+                batch, done = self._collect(consumer, stop), {}
                 if self._in_flight is not None:
-                    batch = self._settle(consumer, batch, stop)
+                    batch, done = self._settle(consumer, batch, stop)
                 if batch:
                     self._in_flight = (batch, invoker.submit(self._invoke, batch))
+                # Committed while the next batch is invoked: the commit's round trip is not on the batches' path.
+                self._commit(consumer, done)
             if self._in_flight is not None:
-                self._settle(consumer, {}, stop)
+                self._commit(consumer, self._settle(consumer, {}, stop)[1])
         finally:
             invoker.shutdown()
             consumer.close(autocommit=False, timeout_ms=_CLOSE_TIMEOUT_MS)
@@ -153,9 +155,11 @@ class KafkaSource:
     def _invoke(self, batch: Batch) -> Invocation:
         return self._host.invoke(self._event(batch), records=sum(map(len, batch.values())))
 
-    def _settle(self, consumer: KafkaConsumer, gathered: Batch, stop: threading.Event) -> Batch:
-        """Wait for the batch in flight and commit or rewind it; returns what was gathered meanwhile, unless
-        the batch failed: then that is read again, after the failed records."""
+    def _settle(
+        self, consumer: KafkaConsumer, gathered: Batch, stop: threading.Event
+    ) -> tuple[Batch, dict[TopicPartition, int]]:
+        """Wait for the batch in flight and rewind what failed; returns what was gathered meanwhile (unless the
+        batch failed: then that is read again, after the failed records) and the offsets to commit."""
         assert self._in_flight is not None
         batch, future = self._in_flight
         self._in_flight = None
@@ -168,12 +172,13 @@ class KafkaSource:
             for tp, records in gathered.items():
                 consumer.seek(tp, records[0].offset)
             gathered = {}
-        self._deliver(consumer, batch, failed, stop)
-        return gathered
+        return gathered, self._deliver(consumer, batch, failed, stop)
 
     def _deliver(
         self, consumer: KafkaConsumer, batch: Batch, failed: dict[TopicPartition, int], stop: threading.Event
-    ) -> None:
+    ) -> dict[TopicPartition, int]:
+        """Seek back to each partition's first failed record (or hand it to the on-failure destination once its
+        retries are exhausted), back off after a failure; returns the offsets to commit."""
         commits = {tp: records[-1].offset + 1 for tp, records in batch.items()}
         worst = 0
         for tp, offset in failed.items():
@@ -185,9 +190,11 @@ class KafkaSource:
             consumer.seek(tp, offset)
             worst = max(worst, attempts)
         self._retries.clear(*(tp for tp in batch if commits[tp] == batch[tp][-1].offset + 1))
-        self._commit(consumer, commits)
         if worst:
+            self._commit(consumer, commits)  # before the backoff: what succeeded is not read again meanwhile
             stop.wait(min(self._settings.backoff_seconds * 2 ** (worst - 1), self._settings.max_backoff_seconds))
+            return {}
+        return commits
 
     def _event(self, batch: Batch) -> dict[str, object]:
         return msk_event(
@@ -220,6 +227,8 @@ class KafkaSource:
         return True
 
     def _commit(self, consumer: KafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        if not offsets:
+            return
         try:
             consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
         except KafkaError as error:
