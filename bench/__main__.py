@@ -2,9 +2,10 @@
 
 The lifecycle workload of bench/workload.py, batch by batch per topic (the template's BatchSize) as MSK events
 read by the functions' own edge (`read_records`), through `OrderService.process_records`: parse, lock, decide,
-write, commit, publish to Kafka after commit. No Kafka consumer and no runner: `make bench-e2e` measures those.
-Prints per stage: events/s, batch latency, CPU per 1,000 events of this process, Postgres and Kafka; database
-round trips per batch; where the orders ended; then the same workload as raw SQL (bench/rawsql.py), and last:
+write, commit, publish to Kafka after commit; warm, after a small untimed lifecycle (WARM_UP_ORDERS). No Kafka
+consumer and no runner: `make bench-e2e` measures those. Prints per stage: events/s, batch latency, CPU per
+1,000 events of this process, Postgres and Kafka; database round trips per batch; where the orders ended; then
+the same workload as raw SQL (bench/rawsql.py), and last:
 `bench: <events/s> events/s; raw-SQL limit <events/s> events/s; ratio <NN>%`.
 """
 
@@ -21,6 +22,7 @@ from bench.instrumentation import CountingConnection
 from bench.procstat import own_cpu_seconds
 from bench.report import StageResult, load_average, measured, overall, table
 from bench.workload import (
+    WARM_UP_ORDERS,
     Event,
     Workload,
     add_workload_arguments,
@@ -74,14 +76,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     cpu: CpuReaders = {"bench": own_cpu_seconds, **stack_cpu(env)}
     app = build(Settings.from_env({**env, "KAFKA_AUTH": "none"}), connection_class=CountingConnection)
+    warm_up = lifecycle(insert_orders(env["DB_DSN"], WARM_UP_ORDERS), args.seed)
     workload = lifecycle(insert_orders(env["DB_DSN"], args.orders), args.seed)
-    print(f"bench: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
+    print(f"bench: {args.orders} orders, {workload.events} events, after {warm_up.events} untimed "
+          f"({WARM_UP_ORDERS} orders); load average {load_average()}", flush=True)  # fmt: skip
     try:
+        in_process(app, warm_up, args.batch_size, {})
         results, tally = in_process(app, workload, args.batch_size, cpu)
         statuses = final_statuses(env["DB_DSN"], workload.orders)
     finally:
         app.close()
-        delete_orders(env["DB_DSN"], workload.orders)
+        delete_orders(env["DB_DSN"], [*warm_up.orders, *workload.orders])
     raw = rawsql.limit(env["DB_DSN"], args.orders, args.batch_size, cpu, args.seed)
     total, raw_total = overall("overall", results), overall("overall", raw)
     print("\n".join(table("in-process (OrderService.process_records, publishing to Kafka)", [*results, total])))

@@ -1,7 +1,8 @@
 """`make bench-e2e`: N orders through the whole local path, then the database's limit for the same workload.
 
 Kafka -> the local runner's consumer groups (`python -m localrun`, the template's settings) -> the functions ->
-Postgres -> outbound Kafka, stage by stage (each applied before the next is sent). Then the same workload on new
+Postgres -> outbound Kafka, stage by stage (each applied before the next is sent), once every function is warm:
+a small lifecycle goes through first, untimed (bench/workload.py, WARM_UP_ORDERS). Then the same workload on new
 orders as raw SQL (bench/rawsql.py). Prints per stage: events/s, batch latency, CPU per 1,000 events of the
 runner (with its worker processes), Postgres and Kafka, read from /proc; then what was checked, and last:
 `e2e: <events/s> events/s; raw-SQL limit <events/s> events/s; ratio <NN>%`.
@@ -21,7 +22,15 @@ from bench.kafka_io import Broker
 from bench.procstat import own_cpu_seconds, tree_cpu_seconds
 from bench.report import StageResult, load_average, measured, overall, table
 from bench.runner_proc import RunnerProcess
-from bench.workload import Stage, Workload, add_workload_arguments, delete_orders, insert_orders, lifecycle
+from bench.workload import (
+    WARM_UP_ORDERS,
+    Stage,
+    Workload,
+    add_workload_arguments,
+    delete_orders,
+    insert_orders,
+    lifecycle,
+)
 from order_core.topics import INBOUND_TOPICS, OUTBOUND_TOPICS
 
 
@@ -39,12 +48,13 @@ def through_runner(broker: Broker, runner: RunnerProcess, stages: Sequence[Stage
 
 
 def end_to_end(
-    settings: dict[str, str], workload: Workload, cpu: CpuReaders, args: argparse.Namespace
+    settings: dict[str, str], warm_up: Workload, workload: Workload, cpu: CpuReaders, args: argparse.Namespace
 ) -> tuple[list[StageResult], list[str]]:
     broker = Broker(settings["KAFKA_BROKERS"])
     runner = RunnerProcess(settings, ROOT / ".local" / "bench", args.runner_repo.resolve())
     try:
         broker.wait_groups_ready(INBOUND_TOPICS, timeout=180)
+        through_runner(broker, runner, warm_up.stages, {}, args.timeout)
         start = broker.end_offsets(OUTBOUND_TOPICS)
         results = through_runner(
             broker, runner, workload.stages, {"runner": partial(tree_cpu_seconds, runner.pid), **cpu}, args.timeout
@@ -71,12 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings is None:
         return 2
     cpu = stack_cpu(settings)
+    warm_up = lifecycle(insert_orders(settings["DB_DSN"], WARM_UP_ORDERS), args.seed)
     workload = lifecycle(insert_orders(settings["DB_DSN"], args.orders), args.seed)
-    print(f"bench-e2e: {args.orders} orders, {workload.events} events; load average {load_average()}", flush=True)
+    print(f"bench-e2e: {args.orders} orders, {workload.events} events, after {warm_up.events} untimed "
+          f"({WARM_UP_ORDERS} orders); load average {load_average()}", flush=True)  # fmt: skip
     try:
-        e2e, found = end_to_end(settings, workload, cpu, args)
+        e2e, found = end_to_end(settings, warm_up, workload, cpu, args)
     finally:
-        delete_orders(settings["DB_DSN"], workload.orders)
+        delete_orders(settings["DB_DSN"], [*warm_up.orders, *workload.orders])
     raw = rawsql.limit(settings["DB_DSN"], args.orders, args.batch_size, {**cpu, "bench": own_cpu_seconds}, args.seed)
     e2e_all, raw_all = overall("overall", e2e), overall("overall", raw)
     print("\n".join(table("end to end (Kafka -> localrun -> Postgres -> Kafka)", [*e2e, e2e_all])))
