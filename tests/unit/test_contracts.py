@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import unicodedata
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -10,7 +12,7 @@ from uuid import UUID
 import pytest
 from pydantic import ValidationError
 
-from order_core.contracts.inbound import INBOUND
+from order_core.contracts.inbound import _UNSTORABLE, INBOUND
 from order_core.contracts.outbound import OUTBOUND, encode, outbound_payload
 from order_core.domain import OrderCancelled, OrderPaid, PaymentSucceeded
 from order_core.topics import Topic
@@ -72,3 +74,11 @@ def test_an_empty_cancellation_reason_is_omitted_like_gos_omitempty() -> None:
     at = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     payload = outbound_payload(OrderCancelled(ORDER, USER, "", at))
     assert encode(payload) == f'{{"order_id":"{ORDER}","user_id":"{USER}","cancelled_at":"2026-11-24T12:00:00Z"}}'
+
+
+def test_an_identifier_is_refused_exactly_when_it_holds_a_control_character_or_a_lone_surrogate() -> None:
+    # The check is a character class, not a walk over unicodedata: it must be exactly Unicode's Cc and Cs.
+    refused = {code for code in range(sys.maxunicode + 1) if _UNSTORABLE.search(chr(code))}
+    assert refused == {code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) in {"Cc", "Cs"}}
+    with pytest.raises(ValidationError, match="control characters or lone surrogates"):
+        INBOUND[Topic.PAYMENTS_SUCCEEDED].model_validate_json(json.dumps({**paid(ORDER), "payment_id": "pay\u0085x"}))

@@ -8,7 +8,7 @@ lone surrogates, which JSON can carry and Postgres text cannot. Schemas are buil
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -34,8 +34,12 @@ def _two_places(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+# Unicode's Cc (control) and Cs (surrogate) categories, which are fixed: C0, DEL with C1, and the surrogates.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _storable(text: str) -> str:
-    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in text):
+    if _UNSTORABLE.search(text):
         raise ValueError("must not contain control characters or lone surrogates")
     return text
 

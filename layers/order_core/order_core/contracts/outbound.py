@@ -81,8 +81,12 @@ class OutboundHeaders(_Outbound):
     content_type: Literal["application/json"] = Field(default="application/json", alias="content-type")
 
     def encode(self) -> list[tuple[str, bytes]]:
-        """As Kafka carries them: (name, UTF-8 value) pairs, in this order."""
-        return [(name, value.encode()) for name, value in self.model_dump(mode="json", by_alias=True).items()]
+        """As Kafka carries them: (name, UTF-8 value) pairs, in this order (written out: once per published event)."""
+        return [
+            ("event_id", str(self.event_id).encode()),
+            ("event_type", self.event_type.encode()),
+            ("content-type", self.content_type.encode()),
+        ]
 
 
 OutboundEvent = OrderPaidEvent | OrderCancelledEvent | OrderShippedEvent

@@ -130,7 +130,7 @@ def _pay(order: Order, command: PaymentSucceeded, at: datetime) -> Outcome:
             f"paid {command.amount} {command.currency}, order total is {order.total} {order.currency}",
         )
     paid = OrderPaid(order.id, order.user_id, order.total, order.currency, command.payment_id, command.paid_at or at)
-    return _move(replace(order, payment_id=command.payment_id), OrderStatus.PAID, paid)
+    return _move(order, OrderStatus.PAID, paid, payment_id=command.payment_id)
 
 
 def _fail_payment(order: Order) -> Outcome:
@@ -173,5 +173,6 @@ def _cancel_on_request(order: Order, command: Cancel, at: datetime) -> Outcome:
     return Refused(Refusal.INVALID_TRANSITION, f"a {order.status} order cannot be cancelled")
 
 
-def _move(order: Order, to: OrderStatus, event: DomainEvent | None) -> Moved:
-    return Moved(replace(order, status=to), order.status, event)
+def _move(order: Order, to: OrderStatus, event: DomainEvent | None, payment_id: str | None = None) -> Moved:
+    """The order moved to `to`; a payment that paid it is recorded with it."""
+    return Moved(replace(order, status=to, payment_id=payment_id or order.payment_id), order.status, event)
