@@ -93,7 +93,7 @@ class KafkaSource:
         invoker = ThreadPoolExecutor(1, thread_name_prefix=f"invoke-{self.name}")
         try:
             while not stop.is_set():
-                batch, done = self._collect(consumer, stop), {}
+                batch, done = self._collect(consumer, stop), dict[TopicPartition, int]()
                 if self._in_flight is not None:
                     batch, done = self._settle(consumer, batch, stop)
                 if batch:
