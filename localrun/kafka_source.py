@@ -94,10 +94,13 @@ class KafkaSource:
         try:
             while not stop.is_set():
                 batch, done = self._collect(consumer, stop), dict[TopicPartition, int]()
+                # The event is built while the batch in flight still runs: as the poller prepares the next payload.
+                event = self._event(batch) if batch else {}
                 if self._in_flight is not None:
                     batch, done = self._settle(consumer, batch, stop)
                 if batch:
-                    self._in_flight = (batch, invoker.submit(self._invoke, batch))
+                    records = sum(map(len, batch.values()))
+                    self._in_flight = (batch, invoker.submit(self._host.invoke, event, records=records))
                 # Committed while the next batch is invoked: the commit's round trip is not on the batches' path.
                 self._commit(consumer, done)
             if self._in_flight is not None:
@@ -151,9 +154,6 @@ class KafkaSource:
         for tp, records in self._pending.items():
             consumer.seek(tp, records[0].offset)
         stop.wait(self._settings.backoff_seconds)
-
-    def _invoke(self, batch: Batch) -> Invocation:
-        return self._host.invoke(self._event(batch), records=sum(map(len, batch.values())))
 
     def _settle(
         self, consumer: KafkaConsumer, gathered: Batch, stop: threading.Event

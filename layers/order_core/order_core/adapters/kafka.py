@@ -23,12 +23,17 @@ LINGER_MS = 100
 
 def producer_config(settings: Settings) -> dict[str, Any]:
     """Producer settings: plaintext locally, SASL_SSL with MSK IAM (botocore credentials) in AWS."""
+    from order_core.adapters.partitioner import Murmur2Partitioner  # noqa: PLC0415 - imports kafka-python
+
     timeout_ms = int(settings.kafka_publish_timeout_s * 1000)
     config: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_brokers,
         "client_id": "order-service",
         "acks": "all",
         "enable_idempotence": True,
+        # Kafka's default partitioning (murmur2 of the key: an order's events where any client would put them),
+        # at half the cost of kafka-python's own per record.
+        "partitioner": Murmur2Partitioner(),
         # Idempotence keeps per-partition order with up to 5 requests in flight.
         "max_in_flight_requests_per_connection": 5,
         # Every send ends with a flush, which sends at once whatever is queued; a linger longer than queueing a
