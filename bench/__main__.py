@@ -43,7 +43,7 @@ def msk_batch(events: Sequence[Event]) -> list[InboundRecord]:
     """The events as one MSK batch (partitioned by order, as the key would), read by the functions' edge."""
     batch = Batch()
     for event in events:
-        batch.add(event.topic, event.value, partition=event.order_id.int % PARTITIONS, key=str(event.order_id))
+        batch.add(event.topic, event.value, partition=event.partition(PARTITIONS), key=str(event.order_id))
     return batch.records()
 
 

@@ -43,14 +43,13 @@ class Broker:
     def send(self, events: Sequence[Event]) -> Offsets:
         """Send and wait for the acks; returns the end offset each written partition must be consumed to.
 
-        Each order goes to a partition of its own choosing, as the shop's services do (the Go services hash with
-        sarama's partitioner, not Kafka's murmur2): order id modulo the partition count. Given explicitly, it
-        spares the load generator kafka-python's pure-Python murmur2, half of its CPU per event, which it would
-        otherwise take from the service on this 2-core machine at the start of every stage.
+        Each event goes to its order's partition (Event.partition), given explicitly: that spares the load
+        generator kafka-python's pure-Python murmur2, half of its CPU per event, which it would otherwise take from
+        the service on this 2-core machine at the start of every stage.
         """
         counts = {topic: len(self._producer.partitions_for(topic)) for topic in {e.topic for e in events}}
         futures = [self._producer.send(e.topic, key=str(e.order_id).encode(), value=e.value,
-                                       partition=e.order_id.int % counts[e.topic]) for e in events]  # fmt: skip
+                                       partition=e.partition(counts[e.topic])) for e in events]  # fmt: skip
         self._producer.flush()
         ends: Offsets = {}
         for future in futures:

@@ -40,6 +40,11 @@ class Event:
     order_id: UUID
     value: bytes
 
+    def partition(self, partitions: int) -> int:
+        """Where the shop's services put the order's events: its id modulo the partition count (the Go services
+        hash with their own partitioner, not Kafka's murmur2; any stable choice keeps an order's events in order)."""
+        return self.order_id.int % partitions
+
 
 @dataclass(frozen=True)
 class Stage:
