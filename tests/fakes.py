@@ -85,8 +85,9 @@ class _Part:
 
 
 class FakeOrders(_Part, OrderRepository):
-    def lock(self, order_ids: Sequence[UUID]) -> dict[UUID, Order]:
-        return {i: self._tables.orders[i] for i in sorted(order_ids) if i in self._tables.orders}
+    def start_lock(self, order_ids: Sequence[UUID]) -> Callable[[], dict[UUID, Order]]:
+        locked = {i: self._tables.orders[i] for i in sorted(order_ids) if i in self._tables.orders}
+        return lambda: locked
 
     def update(self, orders: Sequence[Order]) -> None:
         self._check(orders)

@@ -105,6 +105,14 @@ def test_what_is_committed_is_seen_and_what_is_not_is_gone(harness: Harness) -> 
         }
 
 
+def test_a_lock_started_early_returns_the_orders_once_read(harness: Harness) -> None:
+    order_id = harness.add_order(S.PAID)
+    with harness.uow() as uow:
+        locking = uow.orders.start_lock([order_id, uuid4()])
+        assert uow.orders.start_lock([])() == {}
+        assert [(o.id, o.status) for o in locking().values()] == [(order_id, S.PAID)]
+
+
 def test_the_view_shows_the_units_own_writes_before_commit(harness: Harness) -> None:
     order_id = harness.add_order(S.PROCESSING)
     with harness.uow() as uow:

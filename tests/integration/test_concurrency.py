@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
 
+from order_core.adapters.database import Database
+from order_core.adapters.postgres import PostgresUnitOfWork
 from order_core.bootstrap import build
 from order_core.config import Settings
 from order_core.entrypoints.msk import read_records
@@ -68,3 +72,32 @@ def test_conflicting_batches_in_two_processes_end_in_states_the_table_allows(
         assert is_a_valid_chain(history, final), history
         expected_topics = [{"paid": "orders.paid", "cancelled": "orders.cancelled"}.get(h[1]) for h in history]
         assert [row["topic"] for row in db.outbox(order_id)] == [t for t in expected_topics if t]
+
+
+def locked_elsewhere(dsn: str, order_id: UUID, within: float) -> bool:
+    """Whether another transaction holds the order's row lock, looking until `within` seconds have passed."""
+    deadline = time.monotonic() + within
+    with psycopg.connect(dsn, autocommit=True) as other:
+        while time.monotonic() < deadline:
+            try:
+                other.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE NOWAIT", [order_id])
+            except psycopg.errors.LockNotAvailable:
+                return True
+            time.sleep(0.01)
+    return False
+
+
+def test_a_started_lock_is_held_before_its_rows_are_read(make_order: Callable[..., UUID], db_dsn: str) -> None:
+    # Given a batch's unit of work that has started locking its order and gone on (to parse the batch)
+    order_id = make_order()
+    database = Database(lambda: db_dsn)
+    try:
+        with PostgresUnitOfWork(database) as uow:
+            locking = uow.orders.start_lock([order_id])
+            # Then the database holds the lock already, before the caller reads the rows
+            assert locked_elsewhere(db_dsn, order_id, within=5.0)
+            assert list(locking()) == [order_id]
+        # And the unit of work's end releases it
+        assert not locked_elsewhere(db_dsn, order_id, within=0.2)
+    finally:
+        database.close()

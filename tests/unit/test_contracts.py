@@ -10,11 +10,14 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from order_core.contracts.inbound import _UNSTORABLE, INBOUND
 from order_core.contracts.outbound import OUTBOUND, encode, outbound_payload
 from order_core.domain import OrderCancelled, OrderPaid, PaymentSucceeded
+from order_core.service.records import order_id_of
 from order_core.topics import Topic
 from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 
@@ -35,6 +38,26 @@ USER = UUID("5b0c7d8e-2f3a-4b5c-9d6e-7f8091a2b3c4")
 def test_seed_shaped_events_parse_and_unknown_fields_are_ignored(topic: str, payload: dict[str, object]) -> None:
     event = INBOUND[Topic(topic)].model_validate_json(json.dumps(payload | {"schema_version": 7}))
     assert event.to_command().order_id == ORDER
+
+
+SAMPLES = {"orders.created": created, "payments.succeeded": paid, "payments.failed": payment_failed,
+           "inventory.reserved": reserved, "inventory.out_of_stock": out_of_stock}  # fmt: skip
+UUIDS = st.uuids()
+ORDER_IDS = st.one_of(UUIDS.map(str), UUIDS.map(lambda u: u.hex), UUIDS.map(lambda u: str(u).upper()),
+                      st.text(max_size=40), st.integers(), st.none(), st.lists(UUIDS.map(str), max_size=2))  # fmt: skip
+
+
+@given(topic=st.sampled_from(sorted(SAMPLES)), ids=st.lists(ORDER_IDS, max_size=3))
+def test_a_batch_locks_the_order_of_every_command_its_records_parse_to(topic: str, ids: list[object]) -> None:
+    # A batch locks the ids order_id_of reads before it parses: every command parsed must carry one of them.
+    # Any order_id values (none, odd forms, repeated keys: the last one counts) in an otherwise valid payload.
+    fields = {name: value for name, value in SAMPLES[topic](ORDER).items() if name != "order_id"}
+    document = "{" + ", ".join([json.dumps(fields)[1:-1], *(f'"order_id": {json.dumps(i)}' for i in ids)]) + "}"
+    try:
+        command = INBOUND[Topic(topic)].model_validate_json(document).to_command()
+    except ValidationError:
+        return
+    assert order_id_of(document.encode()) == command.order_id
 
 
 def test_payment_amounts_are_decimals_normalised_to_two_places() -> None:

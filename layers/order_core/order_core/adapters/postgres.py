@@ -3,7 +3,7 @@ round trip to lock its orders and one to write everything and commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from types import TracebackType
 from uuid import UUID
@@ -48,11 +48,12 @@ class PostgresOrders(OrderRepository):
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def lock(self, order_ids: Sequence[UUID]) -> dict[UUID, Order]:
+    def start_lock(self, order_ids: Sequence[UUID]) -> Callable[[], dict[UUID, Order]]:
         if not order_ids:
-            return {}
-        rows = self._conn.execute(sql.LOCK_ORDERS, [list(order_ids)]).fetchall()
-        return {order.id: order for order in map(_order, rows)}
+            return dict
+        # In the unit of work's pipeline the statement is sent now; reading its rows waits for them.
+        cursor = self._conn.execute(sql.LOCK_ORDERS, [list(order_ids)])
+        return lambda: {order.id: order for order in map(_order, cursor.fetchall())}
 
     def update(self, orders: Sequence[Order]) -> None:
         self._conn.execute(sql.UPDATE_ORDERS, _columns((o.id, o.status, o.payment_id) for o in orders))

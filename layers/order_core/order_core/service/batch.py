@@ -20,12 +20,14 @@ from order_core.exceptions import WriteRejected
 from order_core.service.changes import Changes, record_move
 from order_core.service.ports import DeadLetter, InboundRecord, OutboxMessage, UnitOfWork
 from order_core.service.publishing import OutboxPublisher
-from order_core.service.records import INTERNAL_ERROR, describe, parse_command
+from order_core.service.records import INTERNAL_ERROR, describe, order_id_of, parse_command
 
 logger = Logger(child=True)
 
 ORDER_NOT_FOUND = "order_not_found"
 Parsed = tuple[InboundRecord, Command | DeadLetter]
+# What one transaction applied: the parsed records, how each came out, what it wrote, the events leased to it.
+Applied = tuple[list[Parsed], Counter[str], Changes, list[OutboxMessage]]
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,11 @@ class BatchProcessor:
         """Apply `records` (partition by partition, each in offset order); raises only `TransientError`."""
         if not records:
             return BatchOutcome()
-        parsed = [(record, parse_command(record)) for record in records]
         try:
-            tally, changes, leased = self._in_bulk(parsed)
+            parsed, tally, changes, leased = self._in_bulk(records)
         except WriteRejected as error:
             logger.warning("bulk write rejected; applying the batch record by record", error=str(error))
-            tally, changes, leased = self._record_by_record(parsed)
+            parsed, tally, changes, leased = self._record_by_record(records)
         published = self._publisher.publish_leased(leased)
         return BatchOutcome(
             records=len(records),
@@ -78,33 +79,41 @@ class BatchProcessor:
             record_by_record=tally["record_by_record"] > 0,
         )
 
-    def _in_bulk(self, parsed: Sequence[Parsed]) -> tuple[Counter[str], Changes, list[OutboxMessage]]:
+    def _in_bulk(self, records: Sequence[InboundRecord]) -> Applied:
         at, tally, changes = self._clock(), Counter[str](), Changes()
         with self._uow() as uow:
-            orders = uow.orders.lock(_order_ids(parsed))
+            parsed, orders = _parse_while_locking(uow, records)
             for record, command in parsed:
                 kind, effects = _effects(orders, record, command, at)
                 tally[kind] += 1
                 changes.merge(effects)
             changes.write(uow)
             uow.commit()
-            return tally, changes, uow.outbox.leased()
+            return parsed, tally, changes, uow.outbox.leased()
 
-    def _record_by_record(self, parsed: Sequence[Parsed]) -> tuple[Counter[str], Changes, list[OutboxMessage]]:
+    def _record_by_record(self, records: Sequence[InboundRecord]) -> Applied:
         at, tally, changes = self._clock(), Counter[str](record_by_record=1), Changes()
         with self._uow() as uow:
-            orders = uow.orders.lock(_order_ids(parsed))
+            parsed, orders = _parse_while_locking(uow, records)
             for record, command in parsed:
                 kind, effects = _apply_isolated(uow, orders, record, command, at)
                 tally[kind] += 1
                 changes.merge(effects)
             uow.commit()
-            return tally, changes, uow.outbox.leased()
+            return parsed, tally, changes, uow.outbox.leased()
 
 
-def _order_ids(parsed: Sequence[Parsed]) -> list[UUID]:
-    # Sorted: concurrent batches lock in the same order, so they cannot deadlock.
-    return sorted({command.order_id for _, command in parsed if not isinstance(command, DeadLetter)})
+def _parse_while_locking(uow: UnitOfWork, records: Sequence[InboundRecord]) -> tuple[list[Parsed], dict[UUID, Order]]:
+    """Parse the records while the database locks their orders.
+
+    The lock goes first, with each record's `order_id` read on its own: a record whose contract parses carries
+    that same id in its command, and one that does not is a dead letter that needs no order. Sorted: concurrent
+    batches lock in the same order, so they cannot deadlock.
+    """
+    ids = {order_id_of(record.value) for record in records if record.unreadable is None}
+    locking = uow.orders.start_lock(sorted(i for i in ids if i is not None))
+    parsed = [(record, parse_command(record)) for record in records]
+    return parsed, locking()
 
 
 def _effects(

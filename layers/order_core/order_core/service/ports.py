@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,9 +79,16 @@ class Backlog:
 
 
 class OrderRepository(abc.ABC):
-    @abc.abstractmethod
     def lock(self, order_ids: Sequence[UUID]) -> dict[UUID, Order]:
         """Lock the (undeleted) orders with these ids, in a stable order, and return them."""
+        return self.start_lock(order_ids)()
+
+    @abc.abstractmethod
+    def start_lock(self, order_ids: Sequence[UUID]) -> Callable[[], dict[UUID, Order]]:
+        """Start locking the orders with these ids; the function returned waits for them and returns them.
+
+        The database takes the locks while the caller goes on (parsing the batch that needs them).
+        """
 
     @abc.abstractmethod
     def update(self, orders: Sequence[Order]) -> None:
