@@ -1,4 +1,8 @@
-"""The unit of work's SQL, written once; values are always parameters, arrays go through `unnest`."""
+"""The unit of work's SQL, written once; values are always parameters, arrays go through `unnest`.
+
+A batch's arrays go in binary (`%b`): psycopg dumps 500 UUIDs, timestamps or JSON texts in a tenth of the time
+it takes as text (with the quoting), and Postgres reads them without parsing text. The rare statements (dead letters,
+a failed delivery) keep text."""
 
 # An order as the API shows it (views.OrderView): read by the queries, and by a command inside its own transaction.
 ORDER_COLUMNS = """id, user_id, status, subtotal, tax, total, currency, customer_notes, metadata, payment_id,
@@ -8,18 +12,18 @@ GET_ORDER = f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = %s AND deleted_at IS
 
 LOCK_ORDERS = """
     SELECT id, user_id, status, total, currency, payment_id FROM orders
-    WHERE id = ANY(%s) AND deleted_at IS NULL
+    WHERE id = ANY(%b) AND deleted_at IS NULL
     ORDER BY id
     FOR UPDATE"""
 
 UPDATE_ORDERS = """
     UPDATE orders AS o SET status = c.status, payment_id = c.payment_id, updated_at = now()
-    FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS c(id, status, payment_id)
+    FROM unnest(%b::uuid[], %b::text[], %b::text[]) AS c(id, status, payment_id)
     WHERE o.id = c.id"""
 
 INSERT_HISTORY = """
     INSERT INTO order_status_history (order_id, from_status, to_status, trigger, source, occurred_at)
-    SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])"""
+    SELECT * FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::text[], %b::text[], %b::timestamptz[])"""
 
 # Per order, pending events never become due before an earlier one: not_before never decreases along an
 # order's pending events (a new event behind pending ones inherits the latest of theirs; a failure pushes
@@ -32,7 +36,7 @@ INSERT_HISTORY = """
 INSERT_OUTBOX = """
     WITH new AS (
         SELECT x.*, head.not_before AS head
-        FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+        FROM unnest(%b::uuid[], %b::uuid[], %b::text[], %b::text[], %b::text[], %b::timestamptz[])
                  WITH ORDINALITY AS x(e, o, t, et, p, c, n)
              CROSS JOIN LATERAL (SELECT max(q.not_before) AS not_before FROM outbox AS q
                                  WHERE q.order_id = x.o AND q.published_at IS NULL) AS head),
@@ -70,7 +74,7 @@ CLAIM = """
     WHERE c.id < g.gap
     ORDER BY c.id"""
 
-MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE event_id = ANY(%s) AND published_at IS NULL"
+MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE event_id = ANY(%b) AND published_at IS NULL"
 
 # Exponential backoff per event, 2 s doubling up to 5 minutes, from now (clock_timestamp: the relay's
 # transaction may have been open for a while); the error is kept for operators. The order's later
