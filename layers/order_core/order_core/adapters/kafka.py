@@ -9,7 +9,7 @@ from uuid import UUID
 from aws_lambda_powertools import Logger
 
 from order_core.config import Settings
-from order_core.contracts.outbound import OutboundHeaders
+from order_core.contracts.outbound import wire_headers
 from order_core.service.ports import EventBus, OutboxMessage
 
 if TYPE_CHECKING:
@@ -116,7 +116,9 @@ class KafkaEventBus(EventBus):
                 continue
             try:
                 key, value = str(m.order_id).encode(), m.payload.encode()
-                queued[m.event_id] = producer.send(m.topic, key=key, value=value, headers=_headers(m))
+                queued[m.event_id] = producer.send(
+                    m.topic, key=key, value=value, headers=wire_headers(m.event_id, m.event_type)
+                )
             except KafkaError as error:
                 refused[m.topic] = results[m.event_id] = f"{m.topic}: {error!r}"
         return queued, results
@@ -143,7 +145,3 @@ def delivery_outcome(future: FutureRecordMetadata) -> str | None:
     if future.succeeded():
         return None
     return repr(future.exception) if future.failed() else "not acknowledged in time"
-
-
-def _headers(message: OutboxMessage) -> list[tuple[str, bytes]]:
-    return OutboundHeaders(event_id=message.event_id, event_type=message.event_type).encode()
