@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -40,8 +42,13 @@ def test_seed_shaped_events_parse_and_unknown_fields_are_ignored(topic: str, pay
     assert event.to_command().order_id == ORDER
 
 
-SAMPLES = {"orders.created": created, "payments.succeeded": paid, "payments.failed": payment_failed,
-           "inventory.reserved": reserved, "inventory.out_of_stock": out_of_stock}  # fmt: skip
+SAMPLES: dict[str, Callable[[UUID], dict[str, Any]]] = {
+    "orders.created": created,
+    "payments.succeeded": paid,
+    "payments.failed": payment_failed,
+    "inventory.reserved": reserved,
+    "inventory.out_of_stock": out_of_stock,
+}
 UUIDS = st.uuids()
 ORDER_IDS = st.one_of(UUIDS.map(str), UUIDS.map(lambda u: u.hex), UUIDS.map(lambda u: str(u).upper()),
                       st.text(max_size=40), st.integers(), st.none(), st.lists(UUIDS.map(str), max_size=2))  # fmt: skip
