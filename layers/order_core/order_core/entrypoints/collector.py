@@ -7,8 +7,9 @@ created: pydantic's schemas, botocore's models, Powertools. Measured on a paymen
 of collecting, and 50-70 ms for each full collection.
 
 Frozen at the end of init, what the imports created is never walked again (it lives as long as the container
-anyway). A young threshold of 10,000 lets a batch's short-lived objects die by reference count before a
-collection looks at them; reference cycles are still collected, only later.
+anyway; what little garbage init left in cycles stays too, since a collection first would cost every cold start
+a full pass). A young threshold of 10,000 lets a batch's short-lived objects die by reference count before a
+collection looks at them; reference cycles made later are still collected, only later.
 """
 
 from __future__ import annotations
