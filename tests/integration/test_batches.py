@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 from bench.instrumentation import CountingConnection
 from order_core.bootstrap import Container
 from order_core.entrypoints.msk import read_records
-from order_core.service.batch import BatchOutcome
+from order_core.service.batch import WRITE_CHUNK, BatchOutcome
 from samples.msk import Batch
 from samples.payloads import created, out_of_stock, paid, payment_failed, reserved
 from tests.integration.conftest import Db
@@ -43,6 +43,36 @@ def test_full_lifecycle_created_paid_processing_shipped(
     assert all(row["published_at"] is not None for row in db.outbox(order_id))
     assert len(consume("orders.paid", key=str(order_id))) == 1
     assert len(consume("orders.shipped", key=str(order_id))) == 1
+
+
+def test_an_order_whose_records_are_a_write_chunk_apart_moves_and_publishes_in_order(
+    app: Container, make_order: Callable[..., UUID], db: Db, consume: Callable[..., Any]
+) -> None:
+    # Given an order paid by the first record of a batch and cancelled by its last, a chunk apart
+    order_id, others = make_order(), [make_order() for _ in range(WRITE_CHUNK)]
+    batch = Batch()
+    batch.add("payments.succeeded", paid(order_id, "pay-1"), key=str(order_id))
+    for other in others:
+        batch.add("payments.succeeded", paid(other), key=str(other))
+    batch.add("inventory.out_of_stock", out_of_stock(order_id, "sku-1"), key=str(order_id))
+
+    # When the batch is applied in two write chunks (the first written while the second is decided)
+    outcome = app.service.process_records(batch.records())
+
+    # Then the order moved twice, in record order, and both its events went out now, in that order
+    assert (outcome.transitions, outcome.published, outcome.record_by_record) == (WRITE_CHUNK + 2,) * 2 + (False,)
+    assert db.history(order_id) == [
+        ("payment_required", "paid", "payments.succeeded"),
+        ("paid", "cancelled", "inventory.out_of_stock"),
+    ]
+    assert [(row["topic"], row["published_at"] is not None) for row in db.outbox(order_id)] == [
+        ("orders.paid", True),
+        ("orders.cancelled", True),
+    ]
+    assert all(db.status(other) == "paid" for other in others)
+    [paid_record] = consume("orders.paid", key=str(order_id))
+    [cancelled_record] = consume("orders.cancelled", key=str(order_id))
+    assert paid_record.timestamp <= cancelled_record.timestamp
 
 
 def test_payment_retry_after_failure_pays_the_order(app: Container, make_order: Callable[..., UUID], db: Db) -> None:
@@ -184,14 +214,15 @@ def test_an_empty_batch_is_a_no_op(app: Container) -> None:
     assert app.service.process_records(Batch().records()) == BatchOutcome()
 
 
-def test_round_trips_per_batch_do_not_grow_with_the_batch(
+def test_round_trips_per_batch_grow_with_its_chunks_not_its_records(
     counted: tuple[Container, type[CountingConnection]], make_order: Callable[..., UUID]
 ) -> None:
     app, connection = counted
 
-    def round_trips(size: int) -> int:
+    def round_trips(orders: int) -> int:
+        """A batch of 2 records per order: a payment, then the reservation."""
         batch = Batch()
-        for _ in range(size):
+        for _ in range(orders):
             order_id = make_order()
             batch.add("payments.succeeded", paid(order_id), partition=order_id.int % 3)
             batch.add("inventory.reserved", reserved(order_id), partition=order_id.int % 3)
@@ -200,4 +231,8 @@ def test_round_trips_per_batch_do_not_grow_with_the_batch(
         return connection.round_trips - before
 
     round_trips(1)  # the first batch also pays for connecting and preparing
-    assert round_trips(5) == round_trips(50) == round_trips(200)
+    one_chunk = round_trips(5)
+    assert round_trips(50) == round_trips(WRITE_CHUNK // 2) == one_chunk
+    # Each further chunk sends its own three writes (orders, history, outbox) into the same pipeline.
+    assert round_trips(WRITE_CHUNK) == one_chunk + 3
+    assert round_trips(2 * WRITE_CHUNK) == one_chunk + 3 * 3

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from order_core.domain import OrderStatus, decide
+from order_core.domain import OrderCreated, OrderStatus, decide
 from order_core.service import batch as batch_module
+from order_core.service.ports import DeadLetter, InboundRecord
 from samples.msk import Batch
 from samples.payloads import created, paid, reserved
 from tests.unit.conftest import World
@@ -159,3 +163,28 @@ def test_records_of_missing_orders_are_parked_once_however_often_they_are_delive
 
     assert list(world.db.tables.dead_letters) == [("payments.failed", 0, offset)]
     assert world.db.tables.dead_letters[("payments.failed", 0, offset)].reason == "order_not_found"
+
+
+ORDERS = [uuid4() for _ in range(40)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*ORDERS, None]), max_size=3 * batch_module.WRITE_CHUNK))
+def test_write_chunks_keep_each_orders_records_together_and_in_order(order_ids: list[UUID | None]) -> None:
+    """None stands for a dead letter, which has no order (the dead letters go together too)."""
+    parsed: list[batch_module.Parsed] = []
+    for offset, order_id in enumerate(order_ids):
+        record = InboundRecord("payments.succeeded", 0, offset, None, b"{}")
+        parsed.append((record, OrderCreated(order_id) if order_id else DeadLetter(record, "invalid_payload", "x")))
+
+    chunks = batch_module._write_chunks(parsed)
+
+    offsets = [[record.offset for record, _ in chunk] for chunk in chunks]
+    assert sorted(o for chunk in offsets for o in chunk) == list(range(len(parsed)))
+    for order_id in set(order_ids):
+        [in_chunk] = [[o for o in chunk if order_ids[o] == order_id] for chunk in offsets if order_id in
+                      {order_ids[o] for o in chunk}]  # fmt: skip
+        assert in_chunk == sorted(in_chunk)
+    largest = max(Counter(order_ids).values(), default=0)
+    assert all(len(chunk) >= batch_module.WRITE_CHUNK for chunk in chunks[:-1])
+    assert all(len(chunk) < batch_module.WRITE_CHUNK + largest for chunk in chunks)

@@ -1,4 +1,4 @@
-"""Apply one batch of Kafka records: decide in memory, write in bulk, commit once, publish after commit.
+"""Apply one batch of Kafka records: decide in memory, write in bulk as it is decided, commit once, publish after.
 
 No record can fail its batch. A record that cannot be parsed or decided is a dead letter. If the bulk
 write is rejected because of some record's data, the batch is applied again record by record, each in
@@ -25,6 +25,11 @@ from order_core.service.records import INTERNAL_ERROR, describe, order_id_of, pa
 logger = Logger(child=True)
 
 ORDER_NOT_FOUND = "order_not_found"
+# Records decided per set of writes. A chunk's writes go out (pipeline mode) as soon as it is decided, so
+# Postgres applies them while Python decides the next chunk, all in the one transaction. In-process, a payments
+# batch of 500 in two chunks took 15-38 ms less than in one; four were no better beyond this machine's noise,
+# and every chunk costs three statements more.
+WRITE_CHUNK = 250
 Parsed = tuple[InboundRecord, Command | DeadLetter]
 # What one transaction applied: the parsed records, how each came out, what it wrote, the events leased to it.
 Applied = tuple[list[Parsed], Counter[str], Changes, list[OutboxMessage]]
@@ -83,11 +88,14 @@ class BatchProcessor:
         at, tally, changes = self._clock(), Counter[str](), Changes()
         with self._uow() as uow:
             parsed, orders = _parse_while_locking(uow, records)
-            for record, command in parsed:
-                kind, effects = _effects(orders, record, command, at)
-                tally[kind] += 1
-                changes.merge(effects)
-            changes.write(uow)
+            for chunk in _write_chunks(parsed):
+                written = Changes()
+                for record, command in chunk:
+                    kind, effects = _effects(orders, record, command, at)
+                    tally[kind] += 1
+                    written.merge(effects)
+                written.write(uow)  # Postgres applies this chunk while Python decides the next
+                changes.merge(written)
             uow.commit()
             return parsed, tally, changes, uow.outbox.leased()
 
@@ -101,6 +109,24 @@ class BatchProcessor:
                 changes.merge(effects)
             uow.commit()
             return parsed, tally, changes, uow.outbox.leased()
+
+
+def _write_chunks(parsed: Sequence[Parsed]) -> list[list[Parsed]]:
+    """The records in chunks of about WRITE_CHUNK, each order's records together and in their order.
+
+    An order's new events then share one outbox statement, which leases them all to this invocation; an event
+    written by a later statement than its order's previous one would wait behind it for the relay.
+    """
+    by_order: dict[UUID | None, list[Parsed]] = {}
+    for record, command in parsed:
+        order_id = None if isinstance(command, DeadLetter) else command.order_id
+        by_order.setdefault(order_id, []).append((record, command))
+    chunks: list[list[Parsed]] = [[]]
+    for records in by_order.values():
+        if len(chunks[-1]) >= WRITE_CHUNK:
+            chunks.append([])
+        chunks[-1] += records
+    return chunks
 
 
 def _parse_while_locking(uow: UnitOfWork, records: Sequence[InboundRecord]) -> tuple[list[Parsed], dict[UUID, Order]]:
