@@ -119,14 +119,18 @@ def _write_chunks(parsed: Sequence[Parsed]) -> list[list[Parsed]]:
     """
     by_order: dict[UUID | None, list[Parsed]] = {}
     for record, command in parsed:
-        order_id = None if isinstance(command, DeadLetter) else command.order_id
-        by_order.setdefault(order_id, []).append((record, command))
+        by_order.setdefault(_order_of(command), []).append((record, command))
     chunks: list[list[Parsed]] = [[]]
     for records in by_order.values():
         if len(chunks[-1]) >= WRITE_CHUNK:
             chunks.append([])
         chunks[-1] += records
     return chunks
+
+
+def _order_of(command: Command | DeadLetter) -> UUID | None:
+    """The order a command moves; a dead letter moves none (whatever order id it carries for operators)."""
+    return None if isinstance(command, DeadLetter) else command.order_id
 
 
 def _parse_while_locking(uow: UnitOfWork, records: Sequence[InboundRecord]) -> tuple[list[Parsed], dict[UUID, Order]]:
@@ -175,7 +179,7 @@ def _apply_isolated(
     uow: UnitOfWork, orders: dict[UUID, Order], record: InboundRecord, command: Command | DeadLetter, at: datetime
 ) -> tuple[str, Changes]:
     """Write one record's effects in a savepoint; park the record instead when the database rejects them."""
-    order_id = None if isinstance(command, DeadLetter) else command.order_id
+    order_id = _order_of(command)
     before = orders.get(order_id) if order_id else None
     kind, effects = _effects(orders, record, command, at)
     try:
