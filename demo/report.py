@@ -9,7 +9,7 @@ from uuid import UUID
 
 import psycopg
 
-from localrun.topics import read_from_start
+from localrun.topics import read_since
 from order_core.topics import OUTBOUND_TOPICS
 
 
@@ -33,11 +33,11 @@ def dead_letters(conn: psycopg.Connection[Any], since: Any) -> list[tuple[Any, .
     ).fetchall()
 
 
-def outbound_events(brokers: str, order_ids: Sequence[UUID]) -> dict[str, list[dict[str, Any]]]:
-    """Every outbound record keyed by one of order_ids, in publish order, deduped by event_id."""
+def outbound_events(brokers: str, order_ids: Sequence[UUID], since: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Every outbound record since the demo began keyed by one of order_ids, in publish order, deduped by event_id."""
     wanted = {str(order_id).encode() for order_id in order_ids}
     events: dict[str, dict[str, dict[str, Any]]] = {}
-    for record in read_from_start(brokers, OUTBOUND_TOPICS, wanted):
+    for record in read_since(brokers, OUTBOUND_TOPICS, since, wanted):
         headers = {name: value.decode() for name, value in record.headers}
         events.setdefault(record.key.decode(), {}).setdefault(
             headers.get("event_id", ""), {"topic": record.topic, "headers": headers, "payload": record.value}
@@ -64,7 +64,7 @@ def print_report(
 ) -> bool:
     """One timeline per order (label, expected status) and the dead letters; True when each ended as expected."""
     actual = statuses(conn, list(expected))
-    events = outbound_events(brokers, list(expected))
+    events = outbound_events(brokers, list(expected), started)
     for order_id, (label, status) in expected.items():
         print_timeline(label, order_id, expected=status, actual=actual.get(order_id), rows=history(conn, order_id),
                        events=events.get(str(order_id), []))  # fmt: skip

@@ -6,6 +6,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 
-from localrun.topics import read_from_start
+from localrun.topics import read_since
 from order_core.bootstrap import Container, build, reset_service
 from order_core.config import Settings
 from order_core.topics import OUTBOUND_TOPICS
@@ -113,16 +114,22 @@ def _fresh_lambda_container() -> Iterator[None]:
     reset_service()
 
 
+@pytest.fixture(scope="session")
+def session_started() -> datetime:
+    """When this test session began: the records the tests read back from Kafka were published after it."""
+    return datetime.now(UTC)
+
+
 @pytest.fixture
-def consume(brokers: str) -> Callable[..., list[ConsumerRecord]]:
-    """Read a whole topic from the beginning (no consumer group) and return the records with this key.
+def consume(brokers: str, session_started: datetime) -> Callable[..., list[ConsumerRecord]]:
+    """Read what a topic received in this session (no consumer group) and return the records with this key.
 
     Every record read from a published topic must obey docs/asyncapi.yaml: payload, headers and key.
     """
 
     def read(topic: str, key: str | None = None, timeout: float = 10.0, expect: int = 1) -> list[ConsumerRecord]:
         keys = None if key is None else {key.encode()}
-        records = read_from_start(brokers, [topic], keys, expect=expect, timeout=timeout)
+        records = read_since(brokers, [topic], session_started, keys, expect=expect, timeout=timeout)
         if topic in OUTBOUND_TOPICS:
             for record in records:
                 assert_obeys_contract(record)

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -16,7 +17,7 @@ import pytest
 from kafka import KafkaProducer
 
 from localrun.events import msk_event, on_failure_record
-from localrun.topics import read_from_start
+from localrun.topics import read_since
 from samples.payloads import paid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,9 +33,10 @@ def dlq(scratch_topic: Callable[[str, int], str]) -> str:
 def give_up(brokers: str, dlq: str, order_id: UUID) -> None:
     """A payment, and the on-failure record the runner writes when its batch exhausted the retries."""
     producer = KafkaProducer(bootstrap_servers=brokers, acks="all")
+    sending = datetime.now(UTC)
     sent = producer.send("payments.succeeded", json.dumps(paid(order_id)).encode(), key=str(order_id).encode())
     metadata = sent.get(timeout=10)
-    [record] = read_from_start(brokers, ["payments.succeeded"], {str(order_id).encode()}, expect=1)
+    [record] = read_since(brokers, ["payments.succeeded"], sending, {str(order_id).encode()}, expect=1)
     assert (record.partition, record.offset) == (metadata.partition, metadata.offset)
     event = msk_event({(record.topic, record.partition): [record]}, source="MSK", bootstrap_servers=brokers,
                       event_source_arn="arn:aws:kafka:eu-west-1:000000000000:cluster/local/local-1")  # fmt: skip

@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -21,7 +22,7 @@ from kafka.structs import OffsetAndMetadata
 
 from localrun.cfn_yaml import load_yaml
 from localrun.runner import Runner, RunnerOptions
-from localrun.topics import read_from_start
+from localrun.topics import read_since
 from samples.payloads import paid, reserved
 from tests.conftest import ROOT
 from tests.integration.conftest import Db
@@ -64,11 +65,11 @@ def start_groups_at_the_end(brokers: str, run_id: str) -> None:
         consumer.close()
 
 
-def named_in(brokers: str, dlq: str) -> set[tuple[str, int, int]]:
+def named_in(brokers: str, dlq: str, since: datetime) -> set[tuple[str, int, int]]:
     """(topic, partition, offset) of every record the on-failure records of `dlq` name."""
     return {
         (r["topic"], r["partition"], r["offset"])
-        for failure in read_from_start(brokers, [dlq], timeout=2)
+        for failure in read_since(brokers, [dlq], since, timeout=2)
         for batch in json.loads(failure.value)["payload"]["records"].values()
         for r in batch
     }
@@ -107,6 +108,7 @@ def test_batches_given_up_during_an_outage_are_redriven_in_order_once(
     brokers: str,
     dlq: str,
     db_dsn: str,
+    session_started: datetime,
     make_order: Callable[..., UUID],
     stack: Callable[..., None],
     tmp_path: Path,
@@ -131,12 +133,13 @@ def test_batches_given_up_during_an_outage_are_redriven_in_order_once(
         produced = produce(brokers, events)
         runner.start()
         deadline = time.monotonic() + 60
-        while not produced <= named_in(brokers, dlq) and time.monotonic() < deadline:
+        while not produced <= named_in(brokers, dlq, session_started) and time.monotonic() < deadline:
             time.sleep(0.5)
     finally:
         runner.stop()
         stack("start", "postgres")
-    assert produced <= named_in(brokers, dlq), "the runner did not give the batches up to the on-failure topic"
+    given_up = named_in(brokers, dlq, session_started)
+    assert produced <= given_up, "the runner did not give the batches up to the on-failure topic"
     with psycopg.connect(db_dsn, autocommit=True) as conn:  # the fixtures' connections died with Postgres
         db = Db(conn)
         assert db.status(first) == db.status(second) == "payment_required"

@@ -7,6 +7,7 @@ import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -15,7 +16,7 @@ import psycopg
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from localrun.topics import read_from_start
+from localrun.topics import read_since
 from tests.e2e.service_runner import ServiceRunner
 from tests.robustness.lifecycles import PLANS, Driver
 
@@ -73,8 +74,8 @@ def unpublished(dsn: str, orders: list[UUID]) -> int:
 
 
 def test_lifecycles_survive_postgres_and_kafka_outages(
-    stack_env: dict[str, str], make_order: Callable[..., UUID], stack: Callable[..., None],
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    *, stack_env: dict[str, str], make_order: Callable[..., UUID], stack: Callable[..., None],
+    session_started: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     # Given orders to take through every plan, and the local runner on template.yaml
     plans = sorted(PLANS)
@@ -117,7 +118,8 @@ def test_lifecycles_survive_postgres_and_kafka_outages(
             "SELECT order_id, event_id::text, topic FROM outbox WHERE order_id = ANY(%s) ORDER BY id", [ids]
         ).fetchall()
     # And every outbox event is in Kafka with its event_id, first delivered in the order's transition order
-    delivered = read_from_start(brokers, OUTBOUND, {str(o).encode() for o in orders}, expect=len(outbox), timeout=30)
+    delivered = read_since(brokers, OUTBOUND, session_started, {str(o).encode() for o in orders}, expect=len(outbox),
+                           timeout=30)  # fmt: skip
     assert_delivered_in_order(orders, outbox, delivered)
     # And nothing was given up to the on-failure topic
     assert end_offsets(brokers, "order-service.dlq") == dlq_before
