@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -55,7 +53,6 @@ def target_of(args: argparse.Namespace, brokers: str) -> Target:
 def run(target: Target, dsn: str, brokers: str, *, start_runner: bool) -> bool:
     """The scenarios through a runner (started here if need be), then the report; True when all ended right."""
     stop_runner = target.start_runner(forced=start_runner)
-    started = datetime.now(UTC)
     producer: KafkaProducer | None = None
     try:
         producer = KafkaProducer(bootstrap_servers=brokers.split(","), acks="all")
@@ -63,9 +60,10 @@ def run(target: Target, dsn: str, brokers: str, *, start_runner: bool) -> bool:
             demo = Demo(conn, producer, target)
             progress("publishing the orders' events and waiting for the runner to apply them")
             demo.run()
-            time.sleep(2)  # the relay and after-commit publisher settle the last events
+            if not demo.settle():
+                progress("not every order ended as expected within 60 s; the report shows where each is")
             progress("reading the outcome back from Postgres and the outbound topics")
-            return print_report(conn, brokers, demo.expected, started)
+            return print_report(conn, brokers, demo.expected, demo.started)
     finally:
         if producer is not None:
             producer.close()

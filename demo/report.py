@@ -33,6 +33,19 @@ def dead_letters(conn: psycopg.Connection[Any], since: Any) -> list[tuple[Any, .
     ).fetchall()
 
 
+def unpublished(conn: psycopg.Connection[Any], order_ids: Sequence[UUID]) -> int:
+    """The orders' outbox events not yet acknowledged by Kafka."""
+    row = conn.execute(
+        "SELECT count(*) FROM outbox WHERE order_id = ANY(%s) AND published_at IS NULL", [list(order_ids)]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def poison_parked(conn: psycopg.Connection[Any], since: Any) -> bool:
+    """Whether a record that is not a valid event was parked as a dead letter since `since`."""
+    return any(reason == "invalid_payload" for *_, reason, _detail in dead_letters(conn, since))
+
+
 def outbound_events(brokers: str, order_ids: Sequence[UUID], since: datetime) -> dict[str, list[dict[str, Any]]]:
     """Every outbound record since the demo began keyed by one of order_ids, in publish order, deduped by event_id."""
     wanted = {str(order_id).encode() for order_id in order_ids}
@@ -72,5 +85,4 @@ def print_report(
     print("\n== dead letters")
     for topic, partition, offset, reason, detail in letters:
         print(f"   {topic}-{partition}@{offset} {reason}: {detail}")
-    poison_parked = any(reason == "invalid_payload" for *_, reason, _detail in letters)
-    return poison_parked and all(actual.get(oid) == status for oid, (_, status) in expected.items())
+    return poison_parked(conn, started) and all(actual.get(oid) == status for oid, (_, status) in expected.items())

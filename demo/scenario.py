@@ -28,6 +28,7 @@ class Demo:
     def __init__(self, conn: psycopg.Connection[Any], producer: KafkaProducer, target: Target) -> None:
         self.conn, self.producer, self.target = conn, producer, target
         self.expected: dict[UUID, tuple[str, str]] = {}
+        self.started = datetime.now(UTC)
 
     def new_order(self, label: str, expected: str) -> UUID:
         """Insert an order the way the order-creation service does."""
@@ -54,6 +55,22 @@ class Demo:
             if time.monotonic() > deadline:
                 raise DemoError(f"order {order_id} did not reach {status} within {timeout:.0f} s; see the runner's log")
             time.sleep(0.25)
+
+    def settle(self, timeout: float = 60.0) -> bool:
+        """Until every order ended where expected, with its events published, and the poison message is parked;
+        False if that has not happened after `timeout` seconds (the report then shows what did not)."""
+        deadline = time.monotonic() + timeout
+        while not self._settled():
+            self.target.check()
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.25)
+        return True
+
+    def _settled(self) -> bool:
+        orders = list(self.expected)
+        ended = report.statuses(self.conn, orders) == {order: status for order, (_, status) in self.expected.items()}
+        return ended and not report.unpublished(self.conn, orders) and report.poison_parked(self.conn, self.started)
 
     def run(self) -> None:
         shipped = self.new_order("created -> paid -> processing -> shipped", "shipped")
