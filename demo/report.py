@@ -33,6 +33,11 @@ def dead_letters(conn: psycopg.Connection[Any], since: Any) -> list[tuple[Any, .
     ).fetchall()
 
 
+def ended_as_expected(actual: Mapping[UUID, str], expected: Mapping[UUID, tuple[str, str]]) -> bool:
+    """Whether every order's status (`actual`) is the one `expected` of it (label, status)."""
+    return all(actual.get(order_id) == status for order_id, (_, status) in expected.items())
+
+
 def unpublished(conn: psycopg.Connection[Any], order_ids: Sequence[UUID]) -> int:
     """The orders' outbox events not yet acknowledged by Kafka."""
     row = conn.execute(
@@ -85,4 +90,4 @@ def print_report(
     print("\n== dead letters")
     for topic, partition, offset, reason, detail in letters:
         print(f"   {topic}-{partition}@{offset} {reason}: {detail}")
-    return poison_parked(conn, started) and all(actual.get(oid) == status for oid, (_, status) in expected.items())
+    return poison_parked(conn, started) and ended_as_expected(actual, expected)

@@ -69,8 +69,11 @@ class Demo:
 
     def _settled(self) -> bool:
         orders = list(self.expected)
-        ended = report.statuses(self.conn, orders) == {order: status for order, (_, status) in self.expected.items()}
-        return ended and not report.unpublished(self.conn, orders) and report.poison_parked(self.conn, self.started)
+        return (
+            report.ended_as_expected(report.statuses(self.conn, orders), self.expected)
+            and not report.unpublished(self.conn, orders)
+            and report.poison_parked(self.conn, self.started)
+        )
 
     def run(self) -> None:
         shipped = self.new_order("created -> paid -> processing -> shipped", "shipped")
