@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -49,18 +50,18 @@ class Demo:
 
     def wait_for(self, order_id: UUID, status: str, timeout: float = 60.0) -> None:
         """Until the order is in `status`; DemoError at once when the runner stops, or after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while report.statuses(self.conn, [order_id]).get(order_id) != status:
-            self.target.check()
-            if time.monotonic() > deadline:
-                raise DemoError(f"order {order_id} did not reach {status} within {timeout:.0f} s; see the runner's log")
-            time.sleep(0.25)
+        if not self._until(lambda: report.statuses(self.conn, [order_id]).get(order_id) == status, timeout):
+            raise DemoError(f"order {order_id} did not reach {status} within {timeout:.0f} s; see the runner's log")
 
     def settle(self, timeout: float = 60.0) -> bool:
         """Until every order ended where expected, with its events published, and the poison message is parked;
         False if that has not happened after `timeout` seconds (the report then shows what did not)."""
+        return self._until(self._settled, timeout)
+
+    def _until(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Poll `done` until it holds (True) or `timeout` seconds passed (False); DemoError when the runner stops."""
         deadline = time.monotonic() + timeout
-        while not self._settled():
+        while not done():
             self.target.check()
             if time.monotonic() > deadline:
                 return False
@@ -72,7 +73,7 @@ class Demo:
         return (
             report.ended_as_expected(report.statuses(self.conn, orders), self.expected)
             and not report.unpublished(self.conn, orders)
-            and report.poison_parked(self.conn, self.started)
+            and report.poison_parked(report.dead_letters(self.conn, self.started))
         )
 
     def run(self) -> None:
