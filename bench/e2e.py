@@ -4,7 +4,8 @@ Kafka -> the local runner's consumer groups (`python -m localrun`, the template'
 Postgres -> outbound Kafka, stage by stage (each applied before the next is sent), once every function is warm:
 a small lifecycle goes through first, untimed (bench/workload.py, WARM_UP_ORDERS). Then the same workload on new
 orders as raw SQL (bench/rawsql.py). Prints per stage: events/s, batch latency, CPU per 1,000 events of the
-runner (with its worker processes), Postgres and Kafka, read from /proc; then what was checked, and last:
+runner (with its worker processes), Postgres, Kafka and the bench itself (the load generator), read from /proc,
+and how busy they kept the machine's cores; then what was checked, and last:
 `e2e: <events/s> events/s; raw-SQL limit <events/s> events/s; ratio <NN>%`.
 """
 
@@ -81,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = find_stack("bench-e2e")
     if settings is None:
         return 2
-    cpu = stack_cpu(settings)
+    # The bench itself is charged too: it produces each stage and watches the groups' offsets, on the same cores.
+    cpu = {**stack_cpu(settings), "bench": own_cpu_seconds}
     warm_up = lifecycle(insert_orders(settings["DB_DSN"], WARM_UP_ORDERS), args.seed)
     workload = lifecycle(insert_orders(settings["DB_DSN"], args.orders), args.seed)
     collector.settle()  # as a function's init ends: the workload is never walked by a collection again
@@ -91,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         e2e, found = end_to_end(settings, warm_up, workload, cpu, args)
     finally:
         delete_orders(settings["DB_DSN"], [*warm_up.orders, *workload.orders])
-    raw = rawsql.limit(settings["DB_DSN"], args.orders, args.batch_size, {**cpu, "bench": own_cpu_seconds}, args.seed)
+    raw = rawsql.limit(settings["DB_DSN"], args.orders, args.batch_size, cpu, args.seed)
     e2e_all, raw_all = overall("overall", e2e), overall("overall", raw)
     print("\n".join(table("end to end (Kafka -> localrun -> Postgres -> Kafka)", [*e2e, e2e_all])))
     print("correct: " + ("every order in its final status; every outbound event once, in per-order order"
