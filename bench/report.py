@@ -49,7 +49,7 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 def table(title: str, stages: Sequence[StageResult], cores: int | None = None) -> list[str]:
     """One line per stage; `busy` is the CPU the listed processes used against what the machine's cores offered."""
-    cores = cores or os.cpu_count() or 1
+    cores = cores or _usable_cores()
     processes = list(stages[0].cpu) if stages else []
     header = f"{'stage':<20}{'events':>8}{'seconds':>9}{'events/s':>10}{'p50 ms':>8}{'p99 ms':>8}  CPU s/1k events: "
     lines = [title, header + "  ".join(f"{p:>9}" for p in processes) + f"  busy of {cores} cores"]
@@ -62,6 +62,11 @@ def table(title: str, stages: Sequence[StageResult], cores: int | None = None) -
             f"  {' ' * 17}{cpu}  {busy:>17.0%}"
         )
     return lines
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a cpuset or taskset can offer fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def load_average() -> str:
