@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from demo import report
 from localrun.topics import read_since
 from tests.e2e.service_runner import ServiceRunner
 from tests.robustness.lifecycles import PLANS, Driver
@@ -66,11 +67,9 @@ def statuses(dsn: str, orders: list[UUID]) -> dict[UUID, str]:
 
 
 def unpublished(dsn: str, orders: list[UUID]) -> int:
+    """On a connection of its own each time: Postgres goes down and comes back during the test."""
     with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM outbox WHERE order_id = ANY(%s) AND published_at IS NULL", [orders]
-        ).fetchone()
-    return int(row[0]) if row else -1
+        return report.unpublished(conn, orders)
 
 
 def test_lifecycles_survive_postgres_and_kafka_outages(
