@@ -52,14 +52,15 @@ def table(title: str, stages: Sequence[StageResult], cores: int | None = None) -
     cores = cores or _usable_cores()
     processes = list(stages[0].cpu) if stages else []
     header = f"{'stage':<20}{'events':>8}{'seconds':>9}{'events/s':>10}{'p50 ms':>8}{'p99 ms':>8}  CPU s/1k events: "
-    lines = [title, header + "  ".join(f"{p:>9}" for p in processes) + f"  busy of {cores} cores"]
+    busy_label = f"busy of {cores} cores"
+    lines = [title, header + "  ".join(f"{p:>9}" for p in processes) + f"  {busy_label}"]
     for stage in stages:
         cpu = "  ".join(f"{stage.cpu[p] * 1000 / max(stage.events, 1):>9.3f}" for p in processes)
         busy = sum(stage.cpu.values()) / (stage.seconds * cores) if stage.seconds else 0.0
         lines.append(
             f"{stage.name:<20}{stage.events:>8}{stage.seconds:>9.2f}{stage.rate:>10.0f}"
             f"{percentile(stage.latencies, 0.5) * 1000:>8.1f}{percentile(stage.latencies, 0.99) * 1000:>8.1f}"
-            f"  {' ' * 17}{cpu}  {busy:>17.0%}"
+            f"  {' ' * 17}{cpu}  {busy:>{len(busy_label)}.0%}"
         )
     return lines
 
