@@ -61,13 +61,13 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         time.sleep(0.5)
 
 
+# On a connection of their own each time: Postgres goes down and comes back during the test.
 def statuses(dsn: str, orders: list[UUID]) -> dict[UUID, str]:
     with psycopg.connect(dsn) as conn:
-        return dict(conn.execute("SELECT id, status FROM orders WHERE id = ANY(%s)", [orders]).fetchall())
+        return report.statuses(conn, orders)
 
 
 def unpublished(dsn: str, orders: list[UUID]) -> int:
-    """On a connection of its own each time: Postgres goes down and comes back during the test."""
     with psycopg.connect(dsn) as conn:
         return report.unpublished(conn, orders)
 
